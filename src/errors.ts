@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   FS_MODEL_INVALID: 'a model file has the wrong version or feature set',
   FS_NOT_FOUND: 'the named thing does not exist',
   FS_TIMEOUT: 'an operation did not finish in time',
+  FS_RULES_INVALID: 'a rule-pack document or file fails validation (names the file, rule id and key)',
+  FS_ALERT_DELIVERY: 'an alert channel could not deliver an alert',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
