@@ -1,0 +1,11 @@
+/**
+ * The log layer's public surface: the `Log` contract, the Kafka-compatible partitioner and the
+ * durable embedded backend.
+ *
+ * @example
+ *   import { EmbeddedLog } from './log/index.ts';
+ *   const log = await EmbeddedLog.open({ dir: './data/log' });
+ */
+
+export { DefaultPartitioner, murmur2, partitionForKey, toPositive } from './partitioner.ts';
+export * from './types.ts';
