@@ -43,7 +43,8 @@ export function formatTable(rows: BenchResult[]): string {
   const header = ['case', 'metric', 'value', 'unit'];
   const body = rows.map((r) => [r.case, r.metric, formatNumber(r.value), r.unit]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 

@@ -61,7 +61,10 @@ export const ConfigSchema = Type.Object(
     ),
     engine: Type.Object(
       {
-        applicationId: Str('application id: consumer group, prefix of internal topics and state', 'fraudstream'),
+        applicationId: Str(
+          'application id: consumer group, prefix of internal topics and state',
+          'fraudstream',
+        ),
         processingGuarantee: Enum(
           'exactly_once commits outputs, state and offsets atomically',
           ['exactly_once', 'at_least_once'] as const,
@@ -156,7 +159,8 @@ export function configKeys(): KeyInfo[] {
     for (const [name, child] of Object.entries(schema.properties)) {
       const p = [...path, name];
       if ((child as TSchema).type === 'object') walk(child as TObject, p);
-      else out.push({ path: p, env: `FRAUDSTREAM_${p.map(camelToSnake).join('_')}`, schema: child as TSchema });
+      else
+        out.push({ path: p, env: `FRAUDSTREAM_${p.map(camelToSnake).join('_')}`, schema: child as TSchema });
     }
   };
   walk(ConfigSchema, []);
@@ -165,7 +169,11 @@ export function configKeys(): KeyInfo[] {
 
 function fromEnvString(key: KeyInfo, raw: string): unknown {
   const s = key.schema;
-  if (s.type === 'array') return raw.split(',').map((x) => x.trim()).filter(Boolean);
+  if (s.type === 'array')
+    return raw
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   if (s.type === 'integer' || s.type === 'number') return raw.trim() === '' ? raw : Number(raw);
   if (s.type === 'boolean') {
     if (/^(true|1|yes|on)$/i.test(raw)) return true;
@@ -184,7 +192,12 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   node[path[path.length - 1]] = value;
 }
 
-function merge(base: Record<string, unknown>, over: Record<string, unknown>, source: string, at: string[] = []) {
+function merge(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+  source: string,
+  at: string[] = [],
+) {
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) continue;
     const b = base[k];
@@ -234,18 +247,25 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
     try {
       text = readFileSync(options.file, 'utf8');
     } catch (err) {
-      throw new FraudstreamError('FS_CONFIG_INVALID', `cannot read config file ${options.file}`, { cause: err });
+      throw new FraudstreamError('FS_CONFIG_INVALID', `cannot read config file ${options.file}`, {
+        cause: err,
+      });
     }
     let doc: unknown;
     try {
       doc = /\.json$/i.test(options.file) ? JSON.parse(text) : YAML.parse(text);
     } catch (err) {
-      throw new FraudstreamError('FS_CONFIG_INVALID', `config file ${options.file} does not parse: ${String(err)}`, {
-        cause: err,
-      });
+      throw new FraudstreamError(
+        'FS_CONFIG_INVALID',
+        `config file ${options.file} does not parse: ${String(err)}`,
+        {
+          cause: err,
+        },
+      );
     }
     if (doc !== null && doc !== undefined) {
-      if (typeof doc !== 'object' || Array.isArray(doc)) throw invalid('(root)', options.file, 'a mapping', doc);
+      if (typeof doc !== 'object' || Array.isArray(doc))
+        throw invalid('(root)', options.file, 'a mapping', doc);
       merge(raw, doc as Record<string, unknown>, `file ${options.file}`);
       for (const k of keys) sources.set(k.path.join('.'), `file ${options.file}`);
     }
@@ -278,7 +298,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
       );
     }
     const schema = info?.schema ?? first.schema;
-    throw invalid(info?.path.join('.') ?? key, sources.get(info?.path.join('.') ?? key) ?? 'defaults', describeExpected(schema), first.value);
+    throw invalid(
+      info?.path.join('.') ?? key,
+      sources.get(info?.path.join('.') ?? key) ?? 'defaults',
+      describeExpected(schema),
+      first.value,
+    );
   }
   return deepFreeze(value as Config);
 }

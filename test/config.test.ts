@@ -34,7 +34,11 @@ describe('config', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fs-config-'));
     const file = path.join(dir, 'c.yaml');
     writeFileSync(file, 'server:\n  port: 7000\n  host: 0.0.0.0\nengine:\n  applicationId: fromfile\n');
-    const c = loadConfig({ file, env: { FRAUDSTREAM_SERVER_PORT: '7001' }, overrides: { engine: { applicationId: 'cli' } } });
+    const c = loadConfig({
+      file,
+      env: { FRAUDSTREAM_SERVER_PORT: '7001' },
+      overrides: { engine: { applicationId: 'cli' } },
+    });
     assert.equal(c.server.port, 7001);
     assert.equal(c.server.host, '0.0.0.0');
     assert.equal(c.engine.applicationId, 'cli');
@@ -51,7 +55,8 @@ describe('config', () => {
     );
     assert.throws(
       () => loadConfig({ env: { FRAUDSTREAM_LOG_BACKEND: 'redis' } }),
-      (err: unknown) => isFraudstreamError(err, 'FS_CONFIG_INVALID') && /"embedded" \| "kafka"/.test(err.message),
+      (err: unknown) =>
+        isFraudstreamError(err, 'FS_CONFIG_INVALID') && /"embedded" \| "kafka"/.test(err.message),
     );
   });
 

@@ -1,0 +1,3 @@
+export { buildServer } from './app.ts';
+export { requireToken } from './auth.ts';
+export type * from './types.ts';
