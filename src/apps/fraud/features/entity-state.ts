@@ -1,0 +1,167 @@
+/**
+ * Per-entity (card or customer) feature state: a plain JSON-serialisable object so the engine can
+ * keep it in a key-value store and changelog it.
+ *
+ * Bounded size, and what that costs in exactness: the recent history is a buffer of at most
+ * `capacity` events no older than 7 days (the longest window). Window counts and sums are exact
+ * while an entity has at most `capacity` events in 7 days; beyond that the oldest events drop out
+ * first, so the 7 d (then 24 h…) figures undercount. Lifetime figures (running mean/variance of
+ * amount, per-category counts) are exact Welford/ counters. Merchant novelty remembers at most
+ * `maxMerchants` merchants (least recently seen forgotten first), categories at most
+ * `maxCategories`.
+ */
+import { FraudstreamError } from '../../../errors.ts';
+import { isNight } from './calendar.ts';
+import type { TransactionView } from './view.ts';
+
+export const ENTITY_STATE_VERSION = 1;
+export const SEVEN_DAYS_MS = 7 * 24 * 3_600_000;
+
+export interface EntityState {
+  v: typeof ENTITY_STATE_VERSION;
+  /** Recent events, oldest first, in arrival order (parallel arrays). */
+  times: number[];
+  amounts: number[];
+  merchants: string[];
+  devices: string[];
+  nights: number[];
+  /** Lifetime count, mean and sum of squared deviations of amount (Welford). */
+  count: number;
+  mean: number;
+  m2: number;
+  /** Previous event (arrival order): time and the location it happened at (merchant location). */
+  lastTime: number | null;
+  lastLat: number | null;
+  lastLon: number | null;
+  /** category → [count, amount sum] over the entity's life. */
+  categories: Record<string, [number, number]>;
+  /** merchant → last time seen. */
+  merchantsSeen: Record<string, number>;
+  merchantsSeenSize: number;
+}
+
+export interface EntityStateLimits {
+  /** Max recent events kept (within 7 days). */
+  capacity: number;
+  maxMerchants: number;
+  maxCategories: number;
+  utcOffsetMinutes: number;
+}
+
+export const DEFAULT_LIMITS: EntityStateLimits = {
+  capacity: 256,
+  maxMerchants: 512,
+  maxCategories: 64,
+  utcOffsetMinutes: 0,
+};
+
+/** @example const state = createEntityState(); */
+export function createEntityState(): EntityState {
+  return {
+    v: ENTITY_STATE_VERSION,
+    times: [],
+    amounts: [],
+    merchants: [],
+    devices: [],
+    nights: [],
+    count: 0,
+    mean: 0,
+    m2: 0,
+    lastTime: null,
+    lastLat: null,
+    lastLon: null,
+    categories: Object.create(null),
+    merchantsSeen: Object.create(null),
+    merchantsSeenSize: 0,
+  };
+}
+
+/**
+ * Fold one event into the state. Call it AFTER computing the event's features, so a feature never
+ * sees its own event.
+ *
+ * @example
+ *   const f = computeFeatures(state, view); updateEntityState(state, view);
+ */
+export function updateEntityState(
+  state: EntityState,
+  event: TransactionView,
+  limits: EntityStateLimits = DEFAULT_LIMITS,
+): void {
+  const t = event.time;
+  state.times.push(t);
+  state.amounts.push(event.amount);
+  state.merchants.push(event.merchant);
+  state.devices.push(event.device ?? '');
+  state.nights.push(isNight(t, limits.utcOffsetMinutes) ? 1 : 0);
+  const newest = state.lastTime === null ? t : Math.max(t, state.lastTime);
+  while (
+    state.times.length > limits.capacity ||
+    (state.times.length > 0 && newest - state.times[0] >= SEVEN_DAYS_MS)
+  ) {
+    state.times.shift();
+    state.amounts.shift();
+    state.merchants.shift();
+    state.devices.shift();
+    state.nights.shift();
+  }
+
+  state.count++;
+  const delta = event.amount - state.mean;
+  state.mean += delta / state.count;
+  state.m2 += delta * (event.amount - state.mean);
+
+  state.lastTime = t;
+  state.lastLat = Number.isFinite(event.merchantLat) ? event.merchantLat : null;
+  state.lastLon = Number.isFinite(event.merchantLon) ? event.merchantLon : null;
+
+  const cat = state.categories[event.category];
+  if (cat) {
+    cat[0]++;
+    cat[1] += event.amount;
+  } else if (Object.keys(state.categories).length < limits.maxCategories) {
+    state.categories[event.category] = [1, event.amount];
+  }
+
+  if (state.merchantsSeen[event.merchant] === undefined) {
+    if (state.merchantsSeenSize >= limits.maxMerchants) forgetOldestMerchant(state);
+    state.merchantsSeenSize++;
+  }
+  state.merchantsSeen[event.merchant] = t;
+}
+
+function forgetOldestMerchant(state: EntityState): void {
+  let oldest: string | undefined;
+  let oldestTime = Number.POSITIVE_INFINITY;
+  for (const m in state.merchantsSeen) {
+    if (state.merchantsSeen[m] < oldestTime) {
+      oldestTime = state.merchantsSeen[m];
+      oldest = m;
+    }
+  }
+  if (oldest !== undefined) {
+    delete state.merchantsSeen[oldest];
+    state.merchantsSeenSize--;
+  }
+}
+
+/** JSON text of the state (what a changelog stores). */
+export function serializeEntityState(state: EntityState): string {
+  return JSON.stringify(state);
+}
+
+/** Inverse of serializeEntityState; refuses text of another state version. */
+export function deserializeEntityState(text: string): EntityState {
+  const parsed = JSON.parse(text) as EntityState;
+  if (parsed?.v !== ENTITY_STATE_VERSION || !Array.isArray(parsed.times)) {
+    throw new FraudstreamError(
+      'FS_SERDE',
+      `entity state version ${String(parsed?.v)} is not ${ENTITY_STATE_VERSION}`,
+    );
+  }
+  const categories = Object.create(null) as EntityState['categories'];
+  Object.assign(categories, parsed.categories);
+  const merchantsSeen = Object.create(null) as EntityState['merchantsSeen'];
+  Object.assign(merchantsSeen, parsed.merchantsSeen);
+  return { ...parsed, categories, merchantsSeen };
+}

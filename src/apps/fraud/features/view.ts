@@ -1,0 +1,131 @@
+/**
+ * The normalised transaction every fraud feature is computed from. Sparkov card transactions and
+ * generator orders both map onto it, so one feature code path serves training and serving.
+ */
+import { FraudstreamError } from '../../../errors.ts';
+
+export interface TransactionView {
+  /** Whose history the features describe: the card number (Sparkov) or the customer id (orders). */
+  entityId: string;
+  /** Event time, epoch milliseconds (UTC). */
+  time: number;
+  amount: number;
+  merchant: string;
+  category: string;
+  /** Customer (home) location; NaN when unknown. */
+  lat: number;
+  lon: number;
+  merchantLat: number;
+  merchantLon: number;
+  device?: string;
+  paymentMethod?: string;
+  country?: string;
+  customerAgeYears?: number;
+  /** 'M' / 'F' or anything else (unknown). */
+  gender?: string;
+  cityPop?: number;
+  transactionId?: string;
+}
+
+/** One Sparkov / Kaggle `fraudTrain.csv` row, columns as named in the file (values still strings or numbers). */
+export interface SparkovRow {
+  trans_date_trans_time: string;
+  cc_num: string | number;
+  merchant: string;
+  category: string;
+  amt: string | number;
+  gender?: string;
+  lat: string | number;
+  long: string | number;
+  city_pop?: string | number;
+  dob?: string;
+  trans_num?: string;
+  unix_time?: string | number;
+  merch_lat: string | number;
+  merch_long: string | number;
+}
+
+const YEAR_MS = 365.2425 * 24 * 3600 * 1000;
+
+/**
+ * Sparkov's `trans_date_trans_time` is a naive timestamp equal to `unix_time` read as UTC, so it
+ * is parsed as UTC (hour/night/weekend features then match the file's own clock).
+ *
+ * @example
+ *   const view = fromSparkovRow({ trans_date_trans_time: '2019-01-01 00:03:08', cc_num: '4481', ... });
+ */
+export function fromSparkovRow(row: SparkovRow): TransactionView {
+  const time = Date.parse(`${row.trans_date_trans_time.replace(' ', 'T')}Z`);
+  const amount = Number(row.amt);
+  if (!Number.isFinite(time)) {
+    throw new FraudstreamError(
+      'FS_CSV_INVALID',
+      `trans_date_trans_time "${row.trans_date_trans_time}" is not a timestamp`,
+    );
+  }
+  if (!Number.isFinite(amount))
+    throw new FraudstreamError('FS_CSV_INVALID', `amt "${row.amt}" is not a number`);
+  const dob = row.dob ? Date.parse(`${row.dob}T00:00:00Z`) : Number.NaN;
+  return {
+    entityId: String(row.cc_num),
+    time,
+    amount,
+    merchant: row.merchant,
+    category: row.category,
+    lat: Number(row.lat),
+    lon: Number(row.long),
+    merchantLat: Number(row.merch_lat),
+    merchantLon: Number(row.merch_long),
+    gender: row.gender,
+    customerAgeYears: Number.isFinite(dob) ? (time - dob) / YEAR_MS : undefined,
+    cityPop: row.city_pop === undefined ? undefined : Number(row.city_pop),
+    transactionId: row.trans_num,
+  };
+}
+
+/** The order fields the feature code needs; generator orders and `/predict/raw` bodies fit it. */
+export interface OrderLike {
+  orderId?: string;
+  customerId: string;
+  amount: number;
+  merchantId?: string;
+  merchantCategory?: string;
+  category?: string;
+  /** epoch ms or ISO-8601 */
+  timestamp: number | string;
+  customerLat?: number;
+  customerLon?: number;
+  merchantLat?: number;
+  merchantLon?: number;
+  deviceId?: string;
+  paymentMethod?: string;
+  country?: string;
+  customerAgeYears?: number;
+}
+
+/** Map an order onto the view (the customer is the entity). */
+export function fromOrder(order: OrderLike): TransactionView {
+  const time = typeof order.timestamp === 'number' ? order.timestamp : Date.parse(order.timestamp);
+  if (!Number.isFinite(time)) {
+    throw new FraudstreamError(
+      'FS_SCHEMA_INVALID',
+      `order timestamp "${order.timestamp}" is not a timestamp`,
+    );
+  }
+  return {
+    entityId: order.customerId,
+    time,
+    amount: order.amount,
+    merchant: order.merchantId ?? '',
+    category: order.merchantCategory ?? order.category ?? '',
+    lat: order.customerLat ?? Number.NaN,
+    lon: order.customerLon ?? Number.NaN,
+    merchantLat: order.merchantLat ?? Number.NaN,
+    merchantLon: order.merchantLon ?? Number.NaN,
+    device: order.deviceId,
+    paymentMethod: order.paymentMethod,
+    country: order.country,
+    customerAgeYears: order.customerAgeYears,
+    transactionId: order.orderId,
+  };
+}
