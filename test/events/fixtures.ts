@@ -1,0 +1,21 @@
+/** Shared valid events for the event-model tests. */
+export const validOrder = {
+  order_id: 'O1',
+  customer_id: 'C1',
+  merchant_id: 'M1',
+  restaurant_name: 'Pizza Place',
+  merchant_category: 'pizza',
+  amount: 23.5,
+  currency: 'USD',
+  payment_method: 'crypto',
+  country: 'US',
+  city: 'Austin',
+  lat: 30.27,
+  lon: -97.74,
+  device_id: 'dev-1',
+  ip_address: '10.0.0.1',
+  items: [{ item_id: 'i1', name: 'Margherita', quantity: 1, unit_price: 23.5 }],
+  timestamp: 1_700_000_000_000,
+  is_fraud: false,
+  fraud_scenario: null,
+};
