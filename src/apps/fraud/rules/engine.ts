@@ -1,0 +1,197 @@
+/**
+ * The rules engine: a set of compiled rule packs, loaded from YAML/JSON files, reloaded when a
+ * file changes (debounced; a bad new version is rejected and the old one kept) and replaceable
+ * through the API. Evaluation always sees one consistent version of each pack.
+ */
+import { type FSWatcher, watch } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import pino from 'pino';
+import YAML from 'yaml';
+import { FraudstreamError } from '../../../errors.ts';
+import { CompiledRulePack, compileRulePack } from './pack.ts';
+import type { FeatureRecord, RulePackResult, RulePackVersion } from './types.ts';
+
+/** What the engine logs through; a pino logger fits. */
+export interface RulesLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export type ReloadEvent =
+  | { ok: true; version: RulePackVersion; previous: RulePackVersion | null }
+  | { ok: false; source: string; error: FraudstreamError; kept: RulePackVersion | null };
+
+export interface RulesEngineOptions {
+  logger?: RulesLogger;
+  /** quiet period after the last change event before re-reading a watched file */
+  debounceMs?: number;
+}
+
+/** Parses the text of a rule-pack file (YAML, of which JSON is a subset). */
+export function parseRulePackText(text: string, source: string): unknown {
+  try {
+    return YAML.parse(text);
+  } catch (err) {
+    throw new FraudstreamError(
+      'FS_RULES_INVALID',
+      `${source}: not valid YAML/JSON: ${(err as Error).message}`,
+      {
+        cause: err,
+        details: { source },
+      },
+    );
+  }
+}
+
+/** Reads, parses and compiles one rule-pack file. */
+export async function loadRulePackFile(file: string): Promise<CompiledRulePack> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new FraudstreamError('FS_RULES_INVALID', `${file}: cannot read rule-pack file`, {
+      cause: err,
+      details: { source: file },
+    });
+  }
+  return compileRulePack(parseRulePackText(text, file), file);
+}
+
+/**
+ * @example
+ *   const engine = await RulesEngine.fromFiles(['rules/seed001-points.yaml'], { watch: true });
+ *   const results = engine.evaluate({ amount: 6200, event_time: Date.now(), txn_count_30m: 7 });
+ *   const v = engine.replace(newDoc); // { pack, version, hash, source: '<api>' }
+ */
+export class RulesEngine {
+  readonly #packs = new Map<string, CompiledRulePack>();
+  #ordered: CompiledRulePack[] = [];
+  readonly #watchers = new Map<string, { watcher: FSWatcher; timer: NodeJS.Timeout | null }>();
+  readonly #listeners = new Set<(event: ReloadEvent) => void>();
+  readonly #logger: RulesLogger;
+  readonly #debounceMs: number;
+  /** file reloads run one after another so an older read never overwrites a newer one */
+  #reloadChain: Promise<unknown> = Promise.resolve();
+
+  constructor(packs: CompiledRulePack[] = [], options: RulesEngineOptions = {}) {
+    this.#logger = options.logger ?? pino({ name: 'fraudstream.rules' });
+    this.#debounceMs = options.debounceMs ?? 100;
+    for (const p of packs) this.#install(p);
+  }
+
+  /** Loads every file (failing on the first invalid one) and optionally watches them. */
+  static async fromFiles(
+    files: string[],
+    options: RulesEngineOptions & { watch?: boolean } = {},
+  ): Promise<RulesEngine> {
+    const packs = await Promise.all(files.map(loadRulePackFile));
+    const engine = new RulesEngine(packs, options);
+    if (options.watch) for (const f of files) engine.watch(f);
+    return engine;
+  }
+
+  /** Evaluates every pack, in load order. */
+  evaluate(record: FeatureRecord): RulePackResult[] {
+    const packs = this.#ordered;
+    const out = new Array<RulePackResult>(packs.length);
+    for (let i = 0; i < packs.length; i++) out[i] = packs[i].evaluate(record);
+    return out;
+  }
+
+  pack(id: string): CompiledRulePack | undefined {
+    return this.#packs.get(id);
+  }
+
+  versions(): RulePackVersion[] {
+    return this.#ordered.map((p) => p.id);
+  }
+
+  /**
+   * Validates and installs a pack document, replacing the pack with the same id (or adding it).
+   * Throws `FS_RULES_INVALID` and keeps the current version when the document is bad.
+   */
+  replace(doc: unknown, source = '<api>'): RulePackVersion {
+    const compiled = compileRulePack(doc, source);
+    const previous = this.#install(compiled);
+    this.#emit({ ok: true, version: compiled.id, previous });
+    return compiled.id;
+  }
+
+  /** Re-reads a file now; on error the previous version stays and the error is reported. */
+  async reloadFile(file: string): Promise<ReloadEvent> {
+    let event: ReloadEvent;
+    try {
+      const compiled = await loadRulePackFile(file);
+      const current = this.#packs.get(compiled.id.pack);
+      if (current && current.id.hash === compiled.id.hash) {
+        return { ok: true, version: current.id, previous: current.id };
+      }
+      const previous = this.#install(compiled);
+      event = { ok: true, version: compiled.id, previous };
+      this.#logger.info({ ...compiled.id, previous }, 'rule pack reloaded');
+    } catch (err) {
+      const error =
+        err instanceof FraudstreamError
+          ? err
+          : new FraudstreamError('FS_RULES_INVALID', String(err), { cause: err });
+      const kept = this.#ordered.find((p) => p.id.source === file)?.id ?? null;
+      event = { ok: false, source: file, error, kept };
+      this.#logger.warn(
+        { source: file, code: error.code, err: error.message, kept },
+        'rule pack rejected; keeping the loaded version',
+      );
+    }
+    this.#emit(event);
+    return event;
+  }
+
+  /** Watches a file (through its directory, so editors that replace files are seen). */
+  watch(file: string): void {
+    const abs = path.resolve(file);
+    if (this.#watchers.has(abs)) return;
+    const base = path.basename(abs);
+    const entry: { watcher: FSWatcher; timer: NodeJS.Timeout | null } = {
+      watcher: watch(path.dirname(abs), { persistent: false }, (_event, name) => {
+        if (name !== null && name !== base) return;
+        if (entry.timer) clearTimeout(entry.timer);
+        entry.timer = setTimeout(() => {
+          entry.timer = null;
+          this.#reloadChain = this.#reloadChain.then(() => this.reloadFile(file));
+        }, this.#debounceMs);
+      }),
+      timer: null,
+    };
+    this.#watchers.set(abs, entry);
+  }
+
+  /** Subscribes to reload outcomes (file and API); returns the unsubscribe function. */
+  onReload(listener: (event: ReloadEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  close(): void {
+    for (const { watcher, timer } of this.#watchers.values()) {
+      if (timer) clearTimeout(timer);
+      watcher.close();
+    }
+    this.#watchers.clear();
+  }
+
+  #install(pack: CompiledRulePack): RulePackVersion | null {
+    const previous = this.#packs.get(pack.id.pack)?.id ?? null;
+    this.#packs.set(pack.id.pack, pack);
+    // Copy-on-write so an evaluation in progress keeps the array it started with.
+    this.#ordered = previous
+      ? this.#ordered.map((p) => (p.id.pack === pack.id.pack ? pack : p))
+      : [...this.#ordered, pack];
+    return previous;
+  }
+
+  #emit(event: ReloadEvent): void {
+    for (const l of this.#listeners) l(event);
+  }
+}
+
+export { CompiledRulePack };
