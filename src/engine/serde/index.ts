@@ -1,0 +1,122 @@
+/**
+ * Serdes turn typed keys and values into log bytes and back. A failing `deserialize` throws
+ * FS_SERDE (or FS_SCHEMA_INVALID for schema JSON), which the task routes to the deserialization
+ * error handler (fail, or continue via the dead-letter topic).
+ *
+ * @example
+ *   const payments = builder.stream('payments', { key: Serdes.string(), value: Serdes.schemaJson(PaymentSchema) });
+ */
+import type { Static, TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { FraudstreamError } from '../../errors.ts';
+import type { StoreSerde, Windowed } from '../state/types.ts';
+
+export type Serde<T> = StoreSerde<T>;
+
+/** Key and value serdes of a stream. */
+export interface KeyValueSerdes<K, V> {
+  key?: Serde<K>;
+  value?: Serde<V>;
+}
+
+const stringSerde: Serde<string> = {
+  serialize: (v) => (v === null || v === undefined ? null : Buffer.from(v, 'utf8')),
+  deserialize: (b) => (b === null ? (null as unknown as string) : b.toString('utf8')),
+};
+
+const bytesSerde: Serde<Buffer> = {
+  serialize: (v) => v,
+  deserialize: (b) => b as Buffer,
+};
+
+const numberSerde: Serde<number> = {
+  serialize(v) {
+    if (v === null || v === undefined) return null;
+    const b = Buffer.allocUnsafe(8);
+    b.writeDoubleBE(v, 0);
+    return b;
+  },
+  deserialize(b) {
+    if (b === null) return null as unknown as number;
+    if (b.length !== 8)
+      throw new FraudstreamError('FS_SERDE', `number serde expects 8 bytes, got ${b.length}`);
+    return b.readDoubleBE(0);
+  },
+};
+
+function jsonSerde<T>(): Serde<T> {
+  return {
+    serialize: (v) => (v === null || v === undefined ? null : Buffer.from(JSON.stringify(v), 'utf8')),
+    deserialize(b) {
+      if (b === null) return null as T;
+      try {
+        return JSON.parse(b.toString('utf8')) as T;
+      } catch (cause) {
+        throw new FraudstreamError('FS_SERDE', `invalid JSON: ${preview(b)}`, { cause });
+      }
+    },
+  };
+}
+
+function schemaJsonSerde<S extends TSchema>(schema: S): Serde<Static<S>> {
+  const check = TypeCompiler.Compile(schema);
+  const json = jsonSerde<Static<S>>();
+  return {
+    serialize: json.serialize,
+    deserialize(b, topic) {
+      const value = json.deserialize(b, topic);
+      if (value === null) return value;
+      if (!check.Check(value)) {
+        const first = check.Errors(value).First();
+        const where = first ? `${first.path || '/'}: ${first.message}` : 'schema mismatch';
+        throw new FraudstreamError(
+          'FS_SCHEMA_INVALID',
+          `record does not match schema (${where}): ${preview(b as Buffer)}`,
+          {
+            details: { path: first?.path, topic },
+          },
+        );
+      }
+      return value;
+    },
+  };
+}
+
+/** Windowed keys: inner key bytes, then window start and end as 8-byte big-endian doubles. */
+function windowedSerde<K>(inner: Serde<K>): Serde<Windowed<K>> {
+  return {
+    serialize(w) {
+      const key = inner.serialize(w.key) ?? Buffer.alloc(0);
+      const out = Buffer.allocUnsafe(key.length + 16);
+      key.copy(out, 0);
+      out.writeDoubleBE(w.window.start, key.length);
+      out.writeDoubleBE(w.window.end, key.length + 8);
+      return out;
+    },
+    deserialize(b) {
+      if (b === null || b.length < 16)
+        throw new FraudstreamError('FS_SERDE', 'windowed key shorter than 16 bytes');
+      const n = b.length - 16;
+      return {
+        key: inner.deserialize(b.subarray(0, n)),
+        window: { start: b.readDoubleBE(n), end: b.readDoubleBE(n + 8) },
+      };
+    },
+  };
+}
+
+function preview(b: Buffer): string {
+  const s = b.subarray(0, 80).toString('utf8');
+  return JSON.stringify(b.length > 80 ? `${s}…` : s);
+}
+
+export const Serdes = {
+  string: (): Serde<string> => stringSerde,
+  bytes: (): Serde<Buffer> => bytesSerde,
+  /** 8-byte big-endian IEEE double. */
+  number: (): Serde<number> => numberSerde,
+  json: <T = unknown>(): Serde<T> => jsonSerde<T>(),
+  /** JSON validated against a TypeBox schema; invalid input throws FS_SCHEMA_INVALID. */
+  schemaJson: <S extends TSchema>(schema: S): Serde<Static<S>> => schemaJsonSerde(schema),
+  windowed: <K>(inner: Serde<K>): Serde<Windowed<K>> => windowedSerde(inner),
+};
