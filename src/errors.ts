@@ -30,7 +30,11 @@ export const ERROR_CODES = {
   FS_DELTA_PROTOCOL: 'a Delta table violates or needs an unsupported protocol feature',
   FS_MODEL_INVALID: 'a model file has the wrong version or feature set',
   FS_NOT_FOUND: 'the named thing does not exist',
+  FS_ANALYST_HTTP: 'the LLM endpoint answered with an HTTP error',
+  FS_ANALYST_REPLY: 'the LLM reply is not JSON or not the expected shape',
   FS_TIMEOUT: 'an operation did not finish in time',
+  FS_INVALID_ARGUMENT: 'an API argument has a value outside what is accepted (names the value)',
+  FS_GROUP_NOT_EMPTY: 'the consumer group has active members, so its offsets cannot be overwritten',
   FS_RULES_INVALID: 'a rule-pack document or file fails validation (names the file, rule id and key)',
   FS_ALERT_DELIVERY: 'an alert channel could not deliver an alert',
 } as const;
