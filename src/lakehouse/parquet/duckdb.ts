@@ -1,0 +1,42 @@
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+
+let instance: Promise<DuckDBInstance> | null = null;
+
+/**
+ * The process's one DuckDB instance (in memory; it only ever reads and writes Parquet files).
+ * Each operation takes its own connection so temp tables and views never leak between callers.
+ */
+export function duckdbInstance(): Promise<DuckDBInstance> {
+  instance ??= DuckDBInstance.create(':memory:');
+  return instance;
+}
+
+/** Runs `fn` on a fresh connection to the shared instance and closes it afterwards. */
+export async function withConnection<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  const connection = await (await duckdbInstance()).connect();
+  try {
+    return await fn(connection);
+  } finally {
+    connection.closeSync();
+  }
+}
+
+/** A string literal for SQL ('it''s'). */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** `[ 'a.parquet', 'b.parquet' ]` for read_parquet. */
+export function sqlStringList(values: readonly string[]): string {
+  return `[${values.map(sqlString).join(', ')}]`;
+}
+
+/** DuckDB returns BIGINT as bigint; our rows use numbers where they are exact. */
+export function normalizeValue(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value;
+  }
+  return value;
+}
