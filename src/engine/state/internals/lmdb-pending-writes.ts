@@ -1,0 +1,64 @@
+/**
+ * The uncommitted writes of one LMDB-backed store (commit steps 1–5 happen before step 6 makes
+ * them durable). Reads consult this overlay before LMDB, so a task reads its own writes while the
+ * database file still holds exactly the last committed batch — which is what makes a crash between
+ * commits harmless.
+ *
+ * Keys are kept as latin1 strings: one char per byte, so JS string order is unsigned byte order
+ * (the order LMDB sorts binary keys in). The ordered index is only built once a range read asks for
+ * it, so point-lookup-only stores (counts, tables) pay for a Map and nothing more.
+ */
+import BTreeModule from 'sorted-btree';
+
+const BTree = BTreeModule.default;
+
+const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A pending write: `value === null` is a delete. */
+export interface PendingWrite {
+  readonly key: Buffer;
+  readonly value: Buffer | null;
+}
+
+export class LmdbPendingWrites {
+  private readonly byKey = new Map<string, PendingWrite>();
+  private ordered: InstanceType<typeof BTree<string, PendingWrite>> | undefined;
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  /** The pending write for `key`, or undefined when the key was not written since the last commit. */
+  get(key: Buffer): PendingWrite | undefined {
+    return this.byKey.get(key.toString('latin1'));
+  }
+
+  set(key: Buffer, value: Buffer | null): void {
+    const id = key.toString('latin1');
+    // Copies: the caller may reuse its buffers after put returns; LMDB only copies at commit.
+    const write: PendingWrite = { key: Buffer.from(key), value: value === null ? null : Buffer.from(value) };
+    this.byKey.set(id, write);
+    this.ordered?.set(id, write);
+  }
+
+  /** Pending writes with `from <= key < to`, ascending by key bytes. */
+  *range(from?: Buffer, to?: Buffer): IterableIterator<PendingWrite> {
+    if (this.byKey.size === 0) return;
+    if (this.ordered === undefined)
+      this.ordered = new BTree<string, PendingWrite>([...this.byKey.entries()], byteOrder);
+    const upper = to?.toString('latin1');
+    for (const [id, write] of this.ordered.entries(from?.toString('latin1'))) {
+      if (upper !== undefined && id >= upper) return;
+      yield write;
+    }
+  }
+
+  values(): IterableIterator<PendingWrite> {
+    return this.byKey.values();
+  }
+
+  clear(): void {
+    this.byKey.clear();
+    this.ordered?.clear();
+  }
+}
