@@ -7,5 +7,11 @@
  *   const log = await EmbeddedLog.open({ dir: './data/log' });
  */
 
+export {
+  EmbeddedLog,
+  type EmbeddedLogLogger,
+  type EmbeddedLogOptions,
+  type FsyncPolicy,
+} from './embedded/index.ts';
 export { DefaultPartitioner, murmur2, partitionForKey, toPositive } from './partitioner.ts';
 export * from './types.ts';

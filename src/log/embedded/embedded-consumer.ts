@@ -1,0 +1,239 @@
+/**
+ * A consumer of the embedded log: group membership (see GroupCoordinator), positions per assigned
+ * partition, and fetches bounded by the high watermark (read_uncommitted) or the last stable
+ * offset with aborted transactions skipped (read_committed).
+ */
+import { FraudstreamError } from '../../errors.ts';
+import type {
+  Consumer,
+  ConsumerOptions,
+  Isolation,
+  LogRecord,
+  StartFrom,
+  TopicPartition,
+  TopicPartitionOffset,
+} from '../types.ts';
+import type { Broker } from './broker.ts';
+import { tpKey } from './coordinator-journal.ts';
+import type { GroupCoordinator, GroupMember } from './group-coordinator.ts';
+
+interface Assigned {
+  tp: TopicPartition;
+  position: number | undefined;
+  paused: boolean;
+}
+
+/** Longest single wait inside poll, so rebalances are noticed even without new data. */
+const WAIT_SLICE_MS = 25;
+
+export class EmbeddedConsumer implements Consumer {
+  readonly groupId: string;
+  readonly #broker: Broker;
+  readonly #options: ConsumerOptions;
+  readonly #isolation: Isolation;
+  readonly #startFrom: StartFrom;
+  readonly #maxPollRecords: number;
+  readonly #coordinator: GroupCoordinator;
+  #member: GroupMember;
+  readonly #assigned = new Map<string, Assigned>();
+  #closed = false;
+  #rotation = 0;
+
+  constructor(broker: Broker, coordinator: GroupCoordinator, options: ConsumerOptions) {
+    this.#broker = broker;
+    this.#coordinator = coordinator;
+    this.#options = options;
+    this.groupId = options.groupId;
+    this.#isolation = options.isolation ?? 'read_committed';
+    this.#startFrom = options.startFrom ?? 'committed';
+    this.#maxPollRecords = options.maxPollRecords ?? 1000;
+    if (!['read_committed', 'read_uncommitted'].includes(this.#isolation)) {
+      throw new FraudstreamError(
+        'FS_INVALID_ARGUMENT',
+        `isolation must be read_committed|read_uncommitted, got ${this.#isolation}`,
+      );
+    }
+    if (!['earliest', 'latest', 'committed'].includes(this.#startFrom)) {
+      throw new FraudstreamError(
+        'FS_INVALID_ARGUMENT',
+        `startFrom must be earliest|latest|committed, got ${this.#startFrom}`,
+      );
+    }
+    if (!Number.isInteger(this.#maxPollRecords) || this.#maxPollRecords < 1) {
+      throw new FraudstreamError(
+        'FS_INVALID_ARGUMENT',
+        `maxPollRecords must be a positive integer, got ${this.#maxPollRecords}`,
+      );
+    }
+    this.#member = this.#join();
+  }
+
+  async poll(maxWaitMs = 100): Promise<LogRecord[]> {
+    const deadline = Date.now() + maxWaitMs;
+    for (;;) {
+      this.#assertOpen();
+      await this.#reconcile();
+      const records = this.#fetch();
+      const remaining = deadline - Date.now();
+      if (records.length > 0 || remaining <= 0) return records;
+      await this.#broker.waitForData(Math.min(remaining, WAIT_SLICE_MS));
+    }
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.#assigned.values()].map((a) => ({ ...a.tp }));
+  }
+
+  seek(tp: TopicPartition, offset: number): void {
+    this.#assertOpen();
+    this.#broker.validateOffset(tp.topic, tp.partition, offset);
+    this.#entry(tp, 'seek').position = offset;
+  }
+
+  position(tp: TopicPartition): number {
+    this.#assertOpen();
+    const entry = this.#entry(tp, 'position');
+    if (entry.position === undefined) entry.position = this.#initialPosition(entry.tp);
+    return entry.position;
+  }
+
+  async commit(offsets?: TopicPartitionOffset[]): Promise<void> {
+    this.#assertOpen();
+    const toCommit =
+      offsets ?? [...this.#assigned.values()].map((a) => ({ ...a.tp, offset: this.position(a.tp) }));
+    if (toCommit.length > 0) this.#broker.commitOffsets(this.groupId, toCommit);
+  }
+
+  async committed(tps: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    this.#assertOpen();
+    const result: TopicPartitionOffset[] = [];
+    for (const tp of tps) {
+      this.#broker.partition(tp.topic, tp.partition);
+      const offset = this.#broker.committedOffset(this.groupId, tp.topic, tp.partition);
+      if (offset !== undefined) result.push({ topic: tp.topic, partition: tp.partition, offset });
+    }
+    return result;
+  }
+
+  pause(tps: TopicPartition[]): void {
+    for (const tp of tps) {
+      const entry = this.#assigned.get(tpKey(tp.topic, tp.partition));
+      if (entry) entry.paused = true;
+    }
+  }
+
+  resume(tps: TopicPartition[]): void {
+    for (const tp of tps) {
+      const entry = this.#assigned.get(tpKey(tp.topic, tp.partition));
+      if (entry) entry.paused = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#broker.closed && this.#assigned.size > 0 && !this.#member.evicted) {
+      await this.#options.onRevoked?.(this.assignment());
+    }
+    this.#assigned.clear();
+    this.#coordinator.leave(this.#member);
+  }
+
+  /** Whether this consumer is still a live member (used by admin checks). */
+  get active(): boolean {
+    return !this.#closed && !this.#member.evicted;
+  }
+
+  #join(): GroupMember {
+    for (const t of this.#options.topics) this.#broker.topic(t);
+    return this.#coordinator.join(
+      this.#options.topics,
+      this.#options.sessionTimeoutMs ?? 30_000,
+      this.#options.groupInstanceId,
+    );
+  }
+
+  /** Moves this member towards its target assignment: revoke first, then claim free partitions. */
+  async #reconcile(): Promise<void> {
+    const now = Date.now();
+    if (this.#member.evicted) {
+      // Our partitions were already handed over; the revocation callback can only observe that.
+      this.#assigned.clear();
+      this.#member = this.#join();
+    }
+    this.#member.lastSeen = now;
+    const counts = new Map<string, number>();
+    for (const t of this.#member.topics) counts.set(t, this.#broker.topics.get(t)?.partitions.length ?? 0);
+    const target = this.#coordinator.target(this.#member, counts);
+    const targetKeys = new Set(target.map((tp) => tpKey(tp.topic, tp.partition)));
+    const revoked = [...this.#assigned.entries()]
+      .filter(([key]) => !targetKeys.has(key))
+      .map(([, a]) => a.tp);
+    if (revoked.length > 0) {
+      await this.#options.onRevoked?.(revoked);
+      for (const tp of revoked) this.#assigned.delete(tpKey(tp.topic, tp.partition));
+      this.#coordinator.release(this.#member, revoked);
+    }
+    const gained: TopicPartition[] = [];
+    for (const tp of target) {
+      const key = tpKey(tp.topic, tp.partition);
+      if (this.#assigned.has(key) || !this.#coordinator.claim(this.#member, tp, now)) continue;
+      this.#assigned.set(key, { tp, position: undefined, paused: false });
+      gained.push(tp);
+    }
+    if (gained.length > 0) await this.#options.onAssigned?.(gained.map((tp) => ({ ...tp })));
+  }
+
+  #fetch(): LogRecord[] {
+    const out: LogRecord[] = [];
+    const entries = [...this.#assigned.values()];
+    const n = entries.length;
+    if (n === 0) return out;
+    const start = this.#rotation++ % n;
+    const readCommitted = this.#isolation === 'read_committed';
+    const skipAborted = (txnId: number) => this.#broker.txnOutcome(txnId) === 'aborted';
+    const skipNone = () => false;
+    for (let i = 0; i < n && out.length < this.#maxPollRecords; i++) {
+      const entry = entries[(start + i) % n];
+      if (entry.paused) continue;
+      const store = this.#broker.topics.get(entry.tp.topic)?.partitions[entry.tp.partition];
+      if (!store || store.closed) continue;
+      if (entry.position === undefined) entry.position = this.#initialPosition(entry.tp);
+      const limit = readCommitted ? this.#broker.lastStableOffset(store) : store.nextOffset;
+      if (entry.position >= limit && entry.position >= store.logStartOffset) continue;
+      entry.position = store.fetch(
+        entry.position,
+        limit,
+        this.#maxPollRecords - out.length,
+        readCommitted ? skipAborted : skipNone,
+        out,
+      );
+    }
+    return out;
+  }
+
+  #initialPosition(tp: TopicPartition): number {
+    const committed = this.#broker.committedOffset(this.groupId, tp.topic, tp.partition);
+    if (committed !== undefined) return committed;
+    const store = this.#broker.partition(tp.topic, tp.partition);
+    return this.#startFrom === 'latest' ? store.nextOffset : store.logStartOffset;
+  }
+
+  #entry(tp: TopicPartition, op: string): Assigned {
+    const entry = this.#assigned.get(tpKey(tp.topic, tp.partition));
+    if (!entry) {
+      throw new FraudstreamError(
+        'FS_INVALID_ARGUMENT',
+        `${op}: ${tp.topic}[${tp.partition}] is not assigned to this consumer of group "${this.groupId}"`,
+        { details: { ...tp } },
+      );
+    }
+    return entry;
+  }
+
+  #assertOpen(): void {
+    this.#broker.assertOpen();
+    if (this.#closed)
+      throw new FraudstreamError('FS_LOG_CLOSED', `consumer of group "${this.groupId}" is closed`);
+  }
+}

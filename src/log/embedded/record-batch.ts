@@ -1,0 +1,207 @@
+/**
+ * On-disk framing of a record batch. One header and one CRC per appended batch: a torn write
+ * leaves a batch whose CRC (or length) does not check out, which recovery truncates.
+ *
+ * Batch header (little endian, 48 bytes):
+ *   0 magic u32 'FSB1' | 4 batchLength u32 (header included) | 8 crc32 u32 of bytes [12, batchLength)
+ *   12 baseOffset f64 | 20 lastOffsetDelta u32 | 24 recordCount u32 | 28 txnId f64 (0 = none)
+ *   36 maxTimestamp f64 | 44 reserved u32
+ * Record: offsetDelta u32 | timestamp f64 | keyLength i32 (-1 null) | key | valueLength i32 (-1 null)
+ *   | value | headerCount u16 | per header: nameLength u16 | name | valueLength u32 | value (utf8)
+ */
+import { crc32 } from 'node:zlib';
+import type { Headers, LogRecord } from '../types.ts';
+
+export const BATCH_MAGIC = 0x31425346;
+export const BATCH_HEADER_BYTES = 48;
+
+/** What the in-memory offset index keeps per batch (also the on-disk index entry). */
+export interface BatchEntry {
+  baseOffset: number;
+  lastOffset: number;
+  position: number;
+  size: number;
+  maxTimestamp: number;
+  /** 0 for non-transactional batches. */
+  txnId: number;
+}
+
+export interface RecordToEncode {
+  offsetDelta: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp: number;
+  headers: Headers | undefined;
+}
+
+let scratch = Buffer.allocUnsafe(1 << 20);
+
+function ensure(pos: number, extra: number): void {
+  if (pos + extra <= scratch.length) return;
+  const grown = Buffer.allocUnsafe(Math.max(scratch.length * 2, pos + extra));
+  scratch.copy(grown, 0, 0, pos);
+  scratch = grown;
+}
+
+/**
+ * Encodes records into a shared scratch buffer. The returned view is only valid until the next
+ * call: callers write it to disk synchronously.
+ */
+export function encodeBatch(
+  baseOffset: number,
+  txnId: number,
+  records: RecordToEncode[],
+): { bytes: Buffer; entry: Omit<BatchEntry, 'position'> } {
+  let pos = BATCH_HEADER_BYTES;
+  let maxTimestamp = -1;
+  let lastOffsetDelta = 0;
+  for (const r of records) {
+    const keyLen = r.key === null ? 0 : r.key.length;
+    const valueLen = r.value === null ? 0 : r.value.length;
+    ensure(pos, 26 + keyLen + valueLen);
+    scratch.writeUInt32LE(r.offsetDelta, pos);
+    scratch.writeDoubleLE(r.timestamp, pos + 4);
+    pos += 12;
+    if (r.key === null) scratch.writeInt32LE(-1, pos);
+    else {
+      scratch.writeInt32LE(keyLen, pos);
+      r.key.copy(scratch, pos + 4);
+    }
+    pos += 4 + keyLen;
+    if (r.value === null) scratch.writeInt32LE(-1, pos);
+    else {
+      scratch.writeInt32LE(valueLen, pos);
+      r.value.copy(scratch, pos + 4);
+    }
+    pos += 4 + valueLen;
+    pos = encodeHeaders(r.headers, pos);
+    if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
+    if (r.offsetDelta > lastOffsetDelta) lastOffsetDelta = r.offsetDelta;
+  }
+  scratch.writeUInt32LE(BATCH_MAGIC, 0);
+  scratch.writeUInt32LE(pos, 4);
+  scratch.writeDoubleLE(baseOffset, 12);
+  scratch.writeUInt32LE(lastOffsetDelta, 20);
+  scratch.writeUInt32LE(records.length, 24);
+  scratch.writeDoubleLE(txnId, 28);
+  scratch.writeDoubleLE(maxTimestamp, 36);
+  scratch.writeUInt32LE(0, 44);
+  scratch.writeUInt32LE(crc32(scratch.subarray(12, pos)), 8);
+  return {
+    bytes: scratch.subarray(0, pos),
+    entry: { baseOffset, lastOffset: baseOffset + lastOffsetDelta, size: pos, maxTimestamp, txnId },
+  };
+}
+
+function encodeHeaders(headers: Headers | undefined, pos: number): number {
+  ensure(pos, 2);
+  if (headers === undefined) {
+    scratch.writeUInt16LE(0, pos);
+    return pos + 2;
+  }
+  const countAt = pos;
+  pos += 2;
+  let count = 0;
+  for (const name in headers) {
+    const value = headers[name];
+    ensure(pos, 6 + name.length * 3 + value.length * 3);
+    const nameLen = scratch.write(name, pos + 2, 'utf8');
+    scratch.writeUInt16LE(nameLen, pos);
+    pos += 2 + nameLen;
+    const valueLen = scratch.write(value, pos + 4, 'utf8');
+    scratch.writeUInt32LE(valueLen, pos);
+    pos += 4 + valueLen;
+    count++;
+  }
+  scratch.writeUInt16LE(count, countAt);
+  return pos;
+}
+
+export type BatchCheck =
+  | { ok: true; size: number }
+  | { ok: false; reason: 'incomplete' | 'bad-magic' | 'bad-length' | 'bad-crc' };
+
+/** Checks the batch starting at `pos` of `buf` (which holds `available` valid bytes from 0). */
+export function checkBatch(buf: Buffer, pos: number, available: number): BatchCheck {
+  if (available - pos < BATCH_HEADER_BYTES) return { ok: false, reason: 'incomplete' };
+  if (buf.readUInt32LE(pos) !== BATCH_MAGIC) return { ok: false, reason: 'bad-magic' };
+  const size = buf.readUInt32LE(pos + 4);
+  if (size < BATCH_HEADER_BYTES) return { ok: false, reason: 'bad-length' };
+  if (pos + size > available) return { ok: false, reason: 'incomplete' };
+  if (crc32(buf.subarray(pos + 12, pos + size)) !== buf.readUInt32LE(pos + 8))
+    return { ok: false, reason: 'bad-crc' };
+  return { ok: true, size };
+}
+
+/** Reads the index fields of a checked batch header. */
+export function readBatchEntry(buf: Buffer, pos: number, filePosition: number): BatchEntry {
+  const baseOffset = buf.readDoubleLE(pos + 12);
+  return {
+    baseOffset,
+    lastOffset: baseOffset + buf.readUInt32LE(pos + 20),
+    position: filePosition,
+    size: buf.readUInt32LE(pos + 4),
+    maxTimestamp: buf.readDoubleLE(pos + 36),
+    txnId: buf.readDoubleLE(pos + 28),
+  };
+}
+
+/**
+ * Decodes the records of the batch at `pos` whose offsets are in [fromOffset, toOffset), pushing
+ * at most `max` of them. Keys and values are views into `buf` (no copy).
+ */
+export function decodeBatch(
+  buf: Buffer,
+  pos: number,
+  topic: string,
+  partition: number,
+  fromOffset: number,
+  toOffset: number,
+  max: number,
+  out: LogRecord[],
+): number {
+  const baseOffset = buf.readDoubleLE(pos + 12);
+  const count = buf.readUInt32LE(pos + 24);
+  let p = pos + BATCH_HEADER_BYTES;
+  let pushed = 0;
+  for (let i = 0; i < count && pushed < max; i++) {
+    const offset = baseOffset + buf.readUInt32LE(p);
+    const timestamp = buf.readDoubleLE(p + 4);
+    const keyLen = buf.readInt32LE(p + 12);
+    p += 16;
+    const keyStart = p;
+    if (keyLen > 0) p += keyLen;
+    const valueLen = buf.readInt32LE(p);
+    p += 4;
+    const valueStart = p;
+    if (valueLen > 0) p += valueLen;
+    const headerCount = buf.readUInt16LE(p);
+    p += 2;
+    let headers: Headers;
+    if (headerCount === 0) headers = {};
+    else {
+      headers = {};
+      for (let h = 0; h < headerCount; h++) {
+        const nameLen = buf.readUInt16LE(p);
+        const name = buf.toString('utf8', p + 2, p + 2 + nameLen);
+        p += 2 + nameLen;
+        const vLen = buf.readUInt32LE(p);
+        headers[name] = buf.toString('utf8', p + 4, p + 4 + vLen);
+        p += 4 + vLen;
+      }
+    }
+    if (offset < fromOffset) continue;
+    if (offset >= toOffset) break;
+    out.push({
+      topic,
+      partition,
+      offset,
+      key: keyLen < 0 ? null : buf.subarray(keyStart, keyStart + keyLen),
+      value: valueLen < 0 ? null : buf.subarray(valueStart, valueStart + valueLen),
+      timestamp,
+      headers,
+    });
+    pushed++;
+  }
+  return pushed;
+}

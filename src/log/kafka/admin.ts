@@ -1,0 +1,301 @@
+/**
+ * `LogAdmin` on a Kafka cluster: topics (incl. compacted changelogs), offsets by position and by
+ * time, consumer groups and their committed offsets (the offsets reset command builds on
+ * `setCommittedOffsets`).
+ *
+ * @example
+ *   const admin = log.admin();
+ *   await admin.createTopic({ name: 'orders-changelog', partitions: 6, cleanupPolicy: 'compact' });
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Admin, ConfigResourceTypes, FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka';
+import { FraudstreamError } from '../../errors.ts';
+import type {
+  CleanupPolicy,
+  LogAdmin,
+  PartitionOffsets,
+  TopicDescription,
+  TopicPartitionOffset,
+  TopicSpec,
+} from '../types.ts';
+import { hasApiId, toFraudstreamError } from './errors.ts';
+import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
+
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+
+export class KafkaAdmin implements LogAdmin {
+  readonly #options: ResolvedKafkaOptions;
+  readonly #admin: Admin;
+
+  constructor(options: ResolvedKafkaOptions) {
+    this.#options = options;
+    this.#admin = new Admin(clientBaseOptions(options, 'admin'));
+  }
+
+  /** The underlying client, for the producer/consumer of the same log. */
+  get client(): Admin {
+    return this.#admin;
+  }
+
+  #fail(error: unknown, action: string, details?: Record<string, unknown>): FraudstreamError {
+    return toFraudstreamError(error, action, this.#options.brokers, details);
+  }
+
+  async createTopic(spec: TopicSpec, options: { ifNotExists?: boolean } = {}): Promise<void> {
+    validateSpec(spec);
+    const configs: { name: string; value: string }[] = [
+      { name: 'cleanup.policy', value: spec.cleanupPolicy ?? 'delete' },
+    ];
+    if (spec.retentionMs !== undefined)
+      configs.push({ name: 'retention.ms', value: String(spec.retentionMs) });
+    if (spec.retentionBytes !== undefined)
+      configs.push({ name: 'retention.bytes', value: String(spec.retentionBytes) });
+    if (spec.segmentBytes !== undefined)
+      configs.push({ name: 'segment.bytes', value: String(spec.segmentBytes) });
+    try {
+      await this.#admin.createTopics({
+        topics: [spec.name],
+        partitions: spec.partitions,
+        replicas: this.#options.replicationFactor,
+        configs,
+      });
+    } catch (error) {
+      if (hasApiId(error, 'TOPIC_ALREADY_EXISTS')) {
+        if (options.ifNotExists) return;
+        throw new FraudstreamError('FS_TOPIC_EXISTS', `topic "${spec.name}" already exists`, {
+          cause: error,
+        });
+      }
+      throw this.#fail(error, `create topic "${spec.name}"`);
+    }
+    await this.#awaitLeaders(spec.name, spec.partitions);
+  }
+
+  /** Topic creation returns before every partition has a leader; producing before then fails. */
+  async #awaitLeaders(topic: string, partitions: number): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        const metadata = await this.#admin.metadata({ topics: [topic], forceUpdate: true });
+        const described = metadata.topics.get(topic);
+        if (
+          described &&
+          described.partitionsCount === partitions &&
+          described.partitions.every((p) => p.leader >= 0)
+        )
+          return;
+      } catch (error) {
+        if (!hasApiId(error, 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE'))
+          throw this.#fail(error, `await leaders of "${topic}"`);
+      }
+      if (Date.now() > deadline)
+        throw new FraudstreamError(
+          'FS_TIMEOUT',
+          `topic "${topic}" has no leader for every partition after 15s`,
+        );
+      await sleep(50);
+    }
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    try {
+      await this.#admin.deleteTopics({ topics: [name] });
+    } catch (error) {
+      throw this.#unknownTopicOr(error, name, `delete topic "${name}"`);
+    }
+  }
+
+  #unknownTopicOr(error: unknown, name: string, action: string): FraudstreamError {
+    if (hasApiId(error, 'UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID')) {
+      return new FraudstreamError('FS_UNKNOWN_TOPIC', `topic "${name}" does not exist`, { cause: error });
+    }
+    return this.#fail(error, action);
+  }
+
+  /** Partition count of a topic from (possibly cached) metadata. Throws FS_UNKNOWN_TOPIC. */
+  async partitionCount(name: string, forceUpdate = false): Promise<number> {
+    try {
+      const metadata = await this.#admin.metadata({ topics: [name], forceUpdate });
+      const topic = metadata.topics.get(name);
+      if (!topic) throw new FraudstreamError('FS_UNKNOWN_TOPIC', `topic "${name}" does not exist`);
+      return topic.partitionsCount;
+    } catch (error) {
+      throw this.#unknownTopicOr(error, name, `read metadata of "${name}"`);
+    }
+  }
+
+  async describeTopic(name: string): Promise<TopicDescription> {
+    const partitions = await this.partitionCount(name, true);
+    let configs: Map<string, string>;
+    try {
+      const [description] = await this.#admin.describeConfigs({
+        resources: [
+          {
+            resourceType: ConfigResourceTypes.TOPIC,
+            resourceName: name,
+            configurationKeys: ['cleanup.policy', 'retention.ms', 'retention.bytes', 'segment.bytes'],
+          },
+        ],
+      });
+      configs = new Map((description?.configs ?? []).map((c) => [c.name, c.value ?? '']));
+    } catch (error) {
+      throw this.#unknownTopicOr(error, name, `describe topic "${name}"`);
+    }
+    const policy = configs.get('cleanup.policy') ?? 'delete';
+    return {
+      name,
+      partitions,
+      cleanupPolicy: (policy.includes('compact') ? 'compact' : 'delete') as CleanupPolicy,
+      retentionMs: Number(configs.get('retention.ms') ?? -1),
+      retentionBytes: Number(configs.get('retention.bytes') ?? -1),
+      segmentBytes: Number(configs.get('segment.bytes') ?? 1073741824),
+    };
+  }
+
+  async listTopics(): Promise<string[]> {
+    try {
+      const topics = await this.#admin.listTopics({ includeInternals: false });
+      return topics.filter((t) => !t.startsWith('__')).sort();
+    } catch (error) {
+      throw this.#fail(error, 'list topics');
+    }
+  }
+
+  async #offsetsAt(topic: string, timestamp: bigint): Promise<Map<number, number>> {
+    const count = await this.partitionCount(topic);
+    try {
+      const [listed] = await this.#admin.listOffsets({
+        topics: [
+          {
+            name: topic,
+            partitions: Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp })),
+          },
+        ],
+        // The high watermark, not the last stable offset: `latest` is where the next record goes.
+        isolationLevel: FetchIsolationLevels.READ_UNCOMMITTED,
+      });
+      return new Map((listed?.partitions ?? []).map((p) => [p.partitionIndex, Number(p.offset)]));
+    } catch (error) {
+      throw this.#unknownTopicOr(error, topic, `list offsets of "${topic}"`);
+    }
+  }
+
+  async listOffsets(topic: string): Promise<PartitionOffsets[]> {
+    const [earliest, latest] = await Promise.all([
+      this.#offsetsAt(topic, ListOffsetTimestamps.EARLIEST),
+      this.#offsetsAt(topic, ListOffsetTimestamps.LATEST),
+    ]);
+    return [...latest.keys()]
+      .sort((a, b) => a - b)
+      .map((partition) => ({
+        partition,
+        earliest: earliest.get(partition) ?? 0,
+        latest: latest.get(partition) ?? 0,
+      }));
+  }
+
+  async offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number> {
+    if (!Number.isFinite(timestamp))
+      throw new FraudstreamError('FS_INVALID_OFFSET', `timestamp must be a number, got ${timestamp}`);
+    const count = await this.partitionCount(topic);
+    if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
+      throw new FraudstreamError(
+        'FS_UNKNOWN_PARTITION',
+        `topic "${topic}" has no partition ${partition} (it has ${count})`,
+      );
+    }
+    const found =
+      (await this.#offsetsAt(topic, BigInt(Math.max(0, Math.floor(timestamp))))).get(partition) ?? -1;
+    if (found >= 0) return found;
+    return (await this.#offsetsAt(topic, ListOffsetTimestamps.LATEST)).get(partition) ?? 0;
+  }
+
+  async listGroups(): Promise<string[]> {
+    try {
+      const groups = await this.#admin.listGroups();
+      return [...groups.keys()].sort();
+    } catch (error) {
+      throw this.#fail(error, 'list groups');
+    }
+  }
+
+  async committedOffsets(groupId: string, topics?: string[]): Promise<TopicPartitionOffset[]> {
+    let request: { groupId: string; topics: { name: string; partitionIndexes: number[] }[] | null };
+    if (topics) {
+      const wanted = await Promise.all(
+        topics.map(async (name) => ({
+          name,
+          partitionIndexes: Array.from({ length: await this.partitionCount(name) }, (_, i) => i),
+        })),
+      );
+      request = { groupId, topics: wanted };
+    } else {
+      request = { groupId, topics: null };
+    }
+    try {
+      const [group] = await this.#admin.listConsumerGroupOffsets({ groups: [request] });
+      const out: TopicPartitionOffset[] = [];
+      for (const topic of group?.topics ?? []) {
+        for (const p of topic.partitions) {
+          if (p.committedOffset >= 0n)
+            out.push({ topic: topic.name, partition: p.partitionIndex, offset: Number(p.committedOffset) });
+        }
+      }
+      return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    } catch (error) {
+      throw this.#fail(error, `read committed offsets of group "${groupId}"`);
+    }
+  }
+
+  async setCommittedOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    const byTopic = new Map<string, { partition: number; offset: bigint }[]>();
+    for (const o of offsets) {
+      if (!Number.isInteger(o.offset) || o.offset < 0) {
+        throw new FraudstreamError(
+          'FS_INVALID_OFFSET',
+          `offset for ${o.topic}[${o.partition}] must be a non-negative integer, got ${o.offset}`,
+        );
+      }
+      const list = byTopic.get(o.topic) ?? [];
+      list.push({ partition: o.partition, offset: BigInt(o.offset) });
+      byTopic.set(o.topic, list);
+    }
+    try {
+      await this.#admin.alterConsumerGroupOffsets({
+        groupId,
+        topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
+      });
+    } catch (error) {
+      throw this.#fail(error, `set committed offsets of group "${groupId}"`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#admin.close();
+  }
+}
+
+function validateSpec(spec: TopicSpec): void {
+  if (typeof spec.name !== 'string' || !TOPIC_NAME.test(spec.name)) {
+    throw new FraudstreamError(
+      'FS_CONFIG_INVALID',
+      `topic name must match ${TOPIC_NAME}, got ${JSON.stringify(spec.name)}`,
+    );
+  }
+  if (!Number.isInteger(spec.partitions) || spec.partitions < 1) {
+    throw new FraudstreamError(
+      'FS_CONFIG_INVALID',
+      `topic "${spec.name}" partitions must be a positive integer, got ${spec.partitions}`,
+    );
+  }
+  if (
+    spec.cleanupPolicy !== undefined &&
+    spec.cleanupPolicy !== 'delete' &&
+    spec.cleanupPolicy !== 'compact'
+  ) {
+    throw new FraudstreamError(
+      'FS_CONFIG_INVALID',
+      `topic "${spec.name}" cleanupPolicy must be delete or compact, got ${JSON.stringify(spec.cleanupPolicy)}`,
+    );
+  }
+}
