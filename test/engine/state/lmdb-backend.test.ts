@@ -85,6 +85,24 @@ describe('LMDB store backend', () => {
     store.close();
   });
 
+  test('a range is a snapshot: writing while iterating neither skips nor repeats entries', () => {
+    const store = LmdbStoreBackend.open(storeOptions());
+    for (let i = 0; i < 40; i += 2) store.put(Buffer.from([i]), b('committed'));
+    store.commit(1);
+    for (let i = 1; i < 40; i += 2) store.put(Buffer.from([i]), b('pending'));
+    const seen: number[] = [];
+    for (const [key] of store.range()) {
+      seen.push(key[0]);
+      store.put(Buffer.from([key[0], 1]), b('written during the scan'));
+      store.delete(Buffer.from([key[0] + 1]));
+    }
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 40 }, (_, i) => i),
+    );
+    store.close();
+  });
+
   test('commit makes data and checkpoint durable together; close without commit discards pending writes', () => {
     const options = storeOptions();
     let store = LmdbStoreBackend.open(options);

@@ -95,24 +95,25 @@ export class LmdbStoreBackend implements StoreBackend {
     this.pending.set(key, null);
   }
 
-  /** Committed entries merged with pending writes (pending wins; pending deletes hide entries). */
+  /** Committed entries merged with pending writes (pending wins; pending deletes hide entries). Both
+   * sides are snapshots taken at the call, so the caller may write while iterating. */
   *range(from?: Buffer, to?: Buffer): IterableIterator<[Buffer, Buffer]> {
     this.checkOpen();
     const committed = this.data.getRange({ start: from, end: to })[Symbol.iterator]();
     const staged = this.pending.range(from, to);
     let c = committed.next();
-    let s = staged.next();
+    let s = 0;
     try {
-      while (!c.done || !s.done) {
-        const order = c.done ? 1 : s.done ? -1 : Buffer.compare(c.value.key, s.value.key);
+      while (!c.done || s < staged.length) {
+        const order = c.done ? 1 : s === staged.length ? -1 : Buffer.compare(c.value.key, staged[s].key);
         if (order < 0) {
           yield [c.value.key, c.value.value];
           c = committed.next();
           continue;
         }
-        if (!s.done && s.value.value !== null) yield [s.value.key, s.value.value];
+        const write = staged[s++];
+        if (write.value !== null) yield [write.key, write.value];
         if (order === 0) c = committed.next();
-        s = staged.next();
       }
     } finally {
       // Releases the LMDB cursor (read transaction) when the caller stops early.

@@ -41,16 +41,21 @@ export class LmdbPendingWrites {
     this.ordered?.set(id, write);
   }
 
-  /** Pending writes with `from <= key < to`, ascending by key bytes. */
-  *range(from?: Buffer, to?: Buffer): IterableIterator<PendingWrite> {
-    if (this.byKey.size === 0) return;
+  /**
+   * Pending writes with `from <= key < to`, ascending by key bytes, copied out at the call so a caller
+   * may write to the store while it walks the result (LMDB's side of a range is a snapshot too).
+   */
+  range(from?: Buffer, to?: Buffer): PendingWrite[] {
+    const found: PendingWrite[] = [];
+    if (this.byKey.size === 0) return found;
     if (this.ordered === undefined)
       this.ordered = new BTree<string, PendingWrite>([...this.byKey.entries()], byteOrder);
     const upper = to?.toString('latin1');
     for (const [id, write] of this.ordered.entries(from?.toString('latin1'))) {
-      if (upper !== undefined && id >= upper) return;
-      yield write;
+      if (upper !== undefined && id >= upper) break;
+      found.push(write);
     }
+    return found;
   }
 
   values(): IterableIterator<PendingWrite> {
