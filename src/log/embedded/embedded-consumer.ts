@@ -37,6 +37,7 @@ export class EmbeddedConsumer implements Consumer {
   #member: GroupMember;
   readonly #assigned = new Map<string, Assigned>();
   #closed = false;
+  #closing = false;
   #rotation = 0;
 
   constructor(broker: Broker, coordinator: GroupCoordinator, options: ConsumerOptions) {
@@ -130,10 +131,14 @@ export class EmbeddedConsumer implements Consumer {
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (!this.#broker.closed && this.#assigned.size > 0 && !this.#member.evicted) {
-      await this.#options.onRevoked?.(this.assignment());
+    if (this.#closed || this.#closing) return;
+    this.#closing = true;
+    try {
+      if (!this.#broker.closed && this.#assigned.size > 0 && !this.#member.evicted) {
+        await this.#options.onRevoked?.(this.assignment());
+      }
+    } finally {
+      this.#closed = true;
     }
     this.#assigned.clear();
     this.#coordinator.leave(this.#member);

@@ -1,0 +1,510 @@
+/**
+ * A poll-based group consumer on Kafka. Group membership (JoinGroup/SyncGroup, heartbeats,
+ * static membership) is the client's; fetching is ours, through the client's `fetch()` with
+ * explicit offsets, because `seek`, per-partition `pause` and exact `position` need us to own the
+ * fetch positions (the client's stream API owns them itself).
+ *
+ * Rebalance (eager protocol, like Kafka's default assignors):
+ *   1. the client notices the rebalance and, before re-sending JoinGroup, calls our
+ *      `protocolsMetadata` hook; the hook waits until the next `poll()` (or `close()`) has run
+ *      `onRevoked(all owned partitions)` — so the group waits for the commit inside it;
+ *   2. after SyncGroup the client emits the new assignment; the next `poll()` runs
+ *      `onAssigned(new partitions)`, then positions each from its committed offset (else
+ *      `startFrom`), and only then returns records of them.
+ * Fetched records are kept in a per-partition buffer (at most one fetch response) and handed
+ * out up to `maxPollRecords` at a time; a partition is fetched again only when its buffer is empty.
+ *
+ * @example
+ *   const consumer = await log.consumer({ groupId: 'fraud', topics: ['orders'], onRevoked: commitNow });
+ *   for (;;) for (const record of await consumer.poll(500)) handle(record);
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  Consumer as ClientConsumer,
+  type ClusterMetadata,
+  FetchIsolationLevels,
+  type FetchOptions,
+  type GroupAssignment,
+  ListOffsetTimestamps,
+} from '@platformatic/kafka';
+import { FraudstreamError } from '../../errors.ts';
+import type { Consumer, ConsumerOptions, LogRecord, TopicPartition, TopicPartitionOffset } from '../types.ts';
+import type { KafkaAdmin } from './admin.ts';
+import { hasApiId, toFraudstreamError } from './errors.ts';
+import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
+import type { GroupMembership } from './producer.ts';
+import { decodeFetchResponse } from './records.ts';
+
+type FetchRequestTopic = FetchOptions<Buffer, Buffer, Buffer, Buffer>['topics'][number];
+type FetchResponse = Awaited<ReturnType<ClientConsumer['fetch']>>;
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+const PARTITION_MAX_BYTES = 1024 * 1024;
+
+interface PartitionState {
+  tp: TopicPartition;
+  /** Next offset poll returns; undefined until resolved from commit/startFrom. */
+  position: number | undefined;
+  buffer: LogRecord[];
+  /** Offset after the fetch response the buffer came from (past trailing markers). */
+  bufferEnd: number;
+}
+
+export class KafkaConsumer implements Consumer, GroupMembership {
+  readonly groupId: string;
+  readonly #options: ResolvedKafkaOptions;
+  readonly #consumerOptions: ConsumerOptions;
+  readonly #client: ClientConsumer;
+  readonly #isolation: number;
+  readonly #maxPollRecords: number;
+  /** Partitions this consumer owns as far as the callbacks are concerned. */
+  readonly #owned = new Map<string, PartitionState>();
+  readonly #paused = new Set<string>();
+  /** Latest assignment from the group, not yet handed to onAssigned. */
+  #pendingAssignment: TopicPartition[] | undefined;
+  /** A JoinGroup waiting for onRevoked to run inside poll. */
+  #revokeRequest: { done: () => void; failed: (e: unknown) => void } | undefined;
+  #callbackError: unknown;
+  #closed = false;
+  #polling = false;
+
+  private constructor(options: ResolvedKafkaOptions, consumerOptions: ConsumerOptions) {
+    this.groupId = consumerOptions.groupId;
+    this.#options = options;
+    this.#consumerOptions = consumerOptions;
+    this.#isolation =
+      (consumerOptions.isolation ?? 'read_committed') === 'read_committed'
+        ? FetchIsolationLevels.READ_COMMITTED
+        : FetchIsolationLevels.READ_UNCOMMITTED;
+    this.#maxPollRecords = consumerOptions.maxPollRecords ?? 1000;
+    this.#client = new ClientConsumer({
+      ...clientBaseOptions(options, `consumer-${consumerOptions.groupId}`),
+      groupId: consumerOptions.groupId,
+      ...(consumerOptions.groupInstanceId ? { groupInstanceId: consumerOptions.groupInstanceId } : {}),
+      sessionTimeout: consumerOptions.sessionTimeoutMs ?? options.sessionTimeoutMs,
+      heartbeatInterval: Math.min(
+        options.heartbeatIntervalMs,
+        Math.floor((consumerOptions.sessionTimeoutMs ?? options.sessionTimeoutMs) / 3),
+      ),
+      rebalanceTimeout: options.rebalanceTimeoutMs,
+      autocommit: false,
+      isolationLevel: this.#isolation,
+      protocolsMetadata: () => this.#beforeJoin(),
+    });
+    this.#client.on('consumer:group:join', (payload: { assignments?: GroupAssignment[] }) => {
+      this.#pendingAssignment = (payload.assignments ?? []).flatMap((a) =>
+        a.partitions.map((partition) => ({ topic: a.topic, partition })),
+      );
+    });
+  }
+
+  static async create(
+    options: ResolvedKafkaOptions,
+    admin: KafkaAdmin,
+    consumerOptions: ConsumerOptions,
+  ): Promise<KafkaConsumer> {
+    validate(consumerOptions);
+    for (const topic of consumerOptions.topics) await admin.partitionCount(topic);
+    const consumer = new KafkaConsumer(options, consumerOptions);
+    consumer.#client.topics.trackAll(...consumerOptions.topics);
+    try {
+      await consumer.#client.joinGroup({});
+    } catch (error) {
+      await consumer.#client.close(true).catch(() => {});
+      throw toFraudstreamError(error, `join group "${consumerOptions.groupId}"`, options.brokers);
+    }
+    return consumer;
+  }
+
+  groupMetadata(): { generationId: number; memberId: string; coordinatorId: number } {
+    return {
+      generationId: this.#client.generationId,
+      memberId: this.#client.memberId ?? '',
+      coordinatorId: this.#client.coordinatorId ?? -1,
+    };
+  }
+
+  /** Runs before every JoinGroup: hold it until poll/close has run onRevoked for what we own. */
+  async #beforeJoin(): Promise<Buffer> {
+    if (this.#owned.size === 0 || this.#closed) return Buffer.alloc(0);
+    const revoked = new Promise<void>((done, failed) => {
+      this.#revokeRequest = { done, failed };
+    });
+    // If the application stops polling, the group must not hang: revoke outside poll after half
+    // the rebalance timeout (the broker would evict us at the full timeout anyway).
+    const fallback = setTimeout(() => {
+      if (!this.#polling) void this.#runRevocation();
+    }, this.#options.rebalanceTimeoutMs / 2);
+    try {
+      await revoked;
+    } catch {
+      // The callback error is rethrown from poll; the rejoin must go on regardless.
+    } finally {
+      clearTimeout(fallback);
+    }
+    return Buffer.alloc(0);
+  }
+
+  async #runRevocation(): Promise<void> {
+    const request = this.#revokeRequest;
+    if (!request) return;
+    this.#revokeRequest = undefined;
+    const partitions = [...this.#owned.values()].map((s) => s.tp);
+    this.#owned.clear();
+    try {
+      await this.#consumerOptions.onRevoked?.(partitions);
+      request.done();
+    } catch (error) {
+      this.#callbackError = error;
+      request.failed(error);
+    }
+  }
+
+  async #runAssignment(): Promise<void> {
+    const assignment = this.#pendingAssignment;
+    if (!assignment) return;
+    this.#pendingAssignment = undefined;
+    // An assignment that arrives without a revocation (first join, or static member rejoin)
+    // still revokes what is no longer ours.
+    const next = new Set(assignment.map((tp) => key(tp.topic, tp.partition)));
+    const lost = [...this.#owned.entries()].filter(([k]) => !next.has(k)).map(([, s]) => s.tp);
+    if (lost.length > 0) {
+      for (const tp of lost) this.#owned.delete(key(tp.topic, tp.partition));
+      await this.#consumerOptions.onRevoked?.(lost);
+    }
+    const added = assignment.filter((tp) => !this.#owned.has(key(tp.topic, tp.partition)));
+    for (const tp of added)
+      this.#owned.set(key(tp.topic, tp.partition), { tp, position: undefined, buffer: [], bufferEnd: 0 });
+    for (const k of [...this.#paused]) if (!next.has(k)) this.#paused.delete(k);
+    if (added.length > 0) {
+      await this.#consumerOptions.onAssigned?.(added);
+      await this.#resolvePositions(added);
+    }
+  }
+
+  /** Committed offset, else `startFrom` (committed → earliest), for partitions not seeked yet. */
+  async #resolvePositions(tps: TopicPartition[]): Promise<void> {
+    const unresolved = tps.filter(
+      (tp) => this.#owned.get(key(tp.topic, tp.partition))?.position === undefined,
+    );
+    if (unresolved.length === 0) return;
+    const committed = new Map(
+      (await this.committed(unresolved)).map((o) => [key(o.topic, o.partition), o.offset]),
+    );
+    const startFrom = this.#consumerOptions.startFrom ?? 'committed';
+    const fallback = startFrom === 'latest' ? ListOffsetTimestamps.LATEST : ListOffsetTimestamps.EARLIEST;
+    const missing = unresolved.filter((tp) => !committed.has(key(tp.topic, tp.partition)));
+    const resets =
+      missing.length > 0 ? await this.#listOffsets(missing, fallback) : new Map<string, number>();
+    for (const tp of unresolved) {
+      const k = key(tp.topic, tp.partition);
+      const state = this.#owned.get(k);
+      if (state && state.position === undefined) state.position = committed.get(k) ?? resets.get(k) ?? 0;
+    }
+  }
+
+  async #listOffsets(tps: TopicPartition[], timestamp: bigint): Promise<Map<string, number>> {
+    const partitions: Record<string, number[]> = {};
+    for (const tp of tps) (partitions[tp.topic] ??= []).push(tp.partition);
+    try {
+      const offsets = await this.#client.listOffsets({
+        topics: Object.keys(partitions),
+        partitions,
+        timestamp,
+        isolationLevel: FetchIsolationLevels.READ_UNCOMMITTED,
+      });
+      const out = new Map<string, number>();
+      for (const tp of tps)
+        out.set(key(tp.topic, tp.partition), Number(offsets.get(tp.topic)?.[tp.partition] ?? 0));
+      return out;
+    } catch (error) {
+      throw toFraudstreamError(error, 'list offsets', this.#options.brokers);
+    }
+  }
+
+  #checkOpen(): void {
+    if (this.#closed)
+      throw new FraudstreamError('FS_LOG_CLOSED', `consumer of group "${this.groupId}" is closed`);
+  }
+
+  async poll(maxWaitMs = 100): Promise<LogRecord[]> {
+    this.#checkOpen();
+    if (this.#polling)
+      throw new FraudstreamError(
+        'FS_TXN_STATE',
+        'poll() called while another poll() of the same consumer is running',
+      );
+    this.#polling = true;
+    try {
+      const deadline = Date.now() + maxWaitMs;
+      for (;;) {
+        await this.#runRevocation();
+        await this.#runAssignment();
+        if (this.#callbackError) {
+          const error = this.#callbackError;
+          this.#callbackError = undefined;
+          throw error;
+        }
+        const ready = this.#drain();
+        if (ready.length > 0) return ready;
+        const remaining = deadline - Date.now();
+        if (remaining <= 0 || this.#closed) return [];
+        const fetchable = [...this.#owned.values()].filter(
+          (s) =>
+            s.position !== undefined &&
+            s.buffer.length === 0 &&
+            !this.#paused.has(key(s.tp.topic, s.tp.partition)),
+        );
+        if (fetchable.length === 0) {
+          await sleep(Math.min(remaining, 20));
+          continue;
+        }
+        await this.#fetch(fetchable, Math.min(remaining, 500));
+      }
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  /** Up to maxPollRecords buffered records of unpaused partitions, advancing positions. */
+  #drain(): LogRecord[] {
+    const out: LogRecord[] = [];
+    for (const [k, state] of this.#owned) {
+      if (this.#paused.has(k) || state.buffer.length === 0) continue;
+      const take = state.buffer.splice(0, this.#maxPollRecords - out.length);
+      for (const record of take) out.push(record);
+      state.position =
+        state.buffer.length > 0
+          ? take[take.length - 1].offset + 1
+          : Math.max(take[take.length - 1].offset + 1, state.bufferEnd);
+      if (out.length >= this.#maxPollRecords) break;
+    }
+    return out;
+  }
+
+  async #fetch(states: PartitionState[], maxWaitMs: number): Promise<void> {
+    let metadata: ClusterMetadata;
+    try {
+      metadata = await this.#client.metadata({ topics: [...new Set(states.map((s) => s.tp.topic))] });
+    } catch (error) {
+      throw toFraudstreamError(error, 'read metadata for fetch', this.#options.brokers);
+    }
+    const byNode = new Map<number, FetchRequestTopic[]>();
+    const requested = new Map<string, { state: PartitionState; offset: number }>();
+    for (const state of states) {
+      const topic = metadata.topics.get(state.tp.topic);
+      const leader = topic?.partitions[state.tp.partition]?.leader ?? -1;
+      if (!topic || leader < 0) continue;
+      const offset = state.position ?? 0;
+      requested.set(key(state.tp.topic, state.tp.partition), { state, offset });
+      const requests = byNode.get(leader) ?? [];
+      requests.push({
+        topicId: topic.id,
+        partitions: [
+          {
+            partition: state.tp.partition,
+            fetchOffset: BigInt(offset),
+            partitionMaxBytes: PARTITION_MAX_BYTES,
+            currentLeaderEpoch: -1,
+            lastFetchedEpoch: -1,
+          },
+        ],
+      });
+      byNode.set(leader, requests);
+    }
+    const topicNames = new Map([...metadata.topics].map(([name, t]) => [t.id, name]));
+    await Promise.all(
+      [...byNode].map(async ([node, topics]) => {
+        let response: FetchResponse;
+        try {
+          response = await this.#client.fetch({
+            node,
+            topics,
+            maxWaitTime: Math.max(1, maxWaitMs),
+            minBytes: 1,
+            maxBytes: 16 * PARTITION_MAX_BYTES,
+            isolationLevel: this.#isolation,
+          });
+        } catch (error) {
+          if (hasApiId(error, 'OFFSET_OUT_OF_RANGE'))
+            return this.#resetOutOfRange([...requested.values()].map((r) => r.state));
+          if (hasApiId(error, 'NOT_LEADER_OR_FOLLOWER', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH'))
+            return this.#client.clearMetadata();
+          throw toFraudstreamError(error, `fetch from node ${node}`, this.#options.brokers);
+        }
+        for (const fetched of decodeFetchResponse(
+          response,
+          topicNames,
+          this.#isolation === FetchIsolationLevels.READ_COMMITTED,
+        )) {
+          const entry = requested.get(key(fetched.topic, fetched.partition));
+          // Ignore results of partitions seeked, revoked or paused while the fetch was in flight.
+          if (
+            !entry ||
+            this.#owned.get(key(fetched.topic, fetched.partition)) !== entry.state ||
+            entry.state.position !== entry.offset
+          )
+            continue;
+          const records = fetched.records.filter((r) => r.offset >= entry.offset);
+          if (records.length > 0) {
+            entry.state.buffer = records;
+            entry.state.bufferEnd = fetched.nextOffset;
+          } else if (fetched.nextOffset > entry.offset) entry.state.position = fetched.nextOffset; // only markers or aborted data
+        }
+      }),
+    );
+  }
+
+  async #resetOutOfRange(states: PartitionState[]): Promise<void> {
+    const tps = states.map((s) => s.tp);
+    const [earliest, latest] = await Promise.all([
+      this.#listOffsets(tps, ListOffsetTimestamps.EARLIEST),
+      this.#listOffsets(tps, ListOffsetTimestamps.LATEST),
+    ]);
+    for (const state of states) {
+      const k = key(state.tp.topic, state.tp.partition);
+      const low = earliest.get(k) ?? 0;
+      const high = latest.get(k) ?? 0;
+      if (state.position === undefined || state.position < low) state.position = low;
+      else if (state.position > high) state.position = high;
+    }
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.#owned.values()].map((s) => ({ ...s.tp }));
+  }
+
+  #state(tp: TopicPartition, action: string): PartitionState {
+    const state = this.#owned.get(key(tp.topic, tp.partition));
+    if (!state) {
+      throw new FraudstreamError(
+        'FS_UNKNOWN_PARTITION',
+        `cannot ${action} ${tp.topic}[${tp.partition}]: not assigned to this consumer of group "${this.groupId}"`,
+      );
+    }
+    return state;
+  }
+
+  seek(tp: TopicPartition, offset: number): void {
+    this.#checkOpen();
+    if (!Number.isInteger(offset) || offset < 0) {
+      throw new FraudstreamError(
+        'FS_INVALID_OFFSET',
+        `seek offset for ${tp.topic}[${tp.partition}] must be a non-negative integer, got ${offset}`,
+      );
+    }
+    const state = this.#state(tp, 'seek');
+    state.position = offset;
+    state.buffer = [];
+  }
+
+  position(tp: TopicPartition): number {
+    const state = this.#state(tp, 'read the position of');
+    if (state.position === undefined) {
+      throw new FraudstreamError(
+        'FS_REBALANCE_IN_PROGRESS',
+        `position of ${tp.topic}[${tp.partition}] is not known before the next poll`,
+      );
+    }
+    return state.position;
+  }
+
+  async commit(offsets?: TopicPartitionOffset[]): Promise<void> {
+    this.#checkOpen();
+    const toCommit =
+      offsets ??
+      [...this.#owned.values()]
+        .filter((s) => s.position !== undefined)
+        .map((s) => ({ ...s.tp, offset: s.position as number }));
+    if (toCommit.length === 0) return;
+    for (const o of toCommit) {
+      if (!Number.isInteger(o.offset) || o.offset < 0) {
+        throw new FraudstreamError(
+          'FS_INVALID_OFFSET',
+          `commit offset for ${o.topic}[${o.partition}] must be a non-negative integer, got ${o.offset}`,
+        );
+      }
+    }
+    try {
+      await this.#client.commit({
+        offsets: toCommit.map((o) => ({
+          topic: o.topic,
+          partition: o.partition,
+          offset: BigInt(o.offset),
+          leaderEpoch: -1,
+        })),
+      });
+    } catch (error) {
+      throw toFraudstreamError(error, `commit offsets of group "${this.groupId}"`, this.#options.brokers);
+    }
+  }
+
+  async committed(tps: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    this.#checkOpen();
+    if (tps.length === 0) return [];
+    const byTopic = new Map<string, number[]>();
+    for (const tp of tps) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
+    try {
+      const offsets = await this.#client.listCommittedOffsets({
+        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+      const out: TopicPartitionOffset[] = [];
+      for (const tp of tps) {
+        const offset = offsets.get(tp.topic)?.[tp.partition];
+        if (offset !== undefined && offset >= 0n)
+          out.push({ topic: tp.topic, partition: tp.partition, offset: Number(offset) });
+      }
+      return out;
+    } catch (error) {
+      throw toFraudstreamError(
+        error,
+        `read committed offsets of group "${this.groupId}"`,
+        this.#options.brokers,
+      );
+    }
+  }
+
+  pause(tps: TopicPartition[]): void {
+    for (const tp of tps) this.#paused.add(key(tp.topic, tp.partition));
+  }
+
+  resume(tps: TopicPartition[]): void {
+    for (const tp of tps) this.#paused.delete(key(tp.topic, tp.partition));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    let callbackError: unknown;
+    try {
+      const owned = [...this.#owned.values()].map((s) => s.tp);
+      this.#owned.clear();
+      if (owned.length > 0) await this.#consumerOptions.onRevoked?.(owned);
+    } catch (error) {
+      callbackError = error;
+    }
+    this.#revokeRequest?.done();
+    this.#revokeRequest = undefined;
+    await this.#client.close(true).catch(() => {});
+    if (callbackError) throw callbackError;
+  }
+}
+
+function validate(options: ConsumerOptions): void {
+  if (typeof options.groupId !== 'string' || options.groupId.length === 0) {
+    throw new FraudstreamError(
+      'FS_CONFIG_INVALID',
+      `consumer groupId must be a non-empty string, got ${JSON.stringify(options.groupId)}`,
+    );
+  }
+  if (!Array.isArray(options.topics) || options.topics.length === 0) {
+    throw new FraudstreamError(
+      'FS_CONFIG_INVALID',
+      `consumer of group "${options.groupId}" needs at least one topic, got ${JSON.stringify(options.topics)}`,
+    );
+  }
+  const max = options.maxPollRecords;
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
+    throw new FraudstreamError('FS_CONFIG_INVALID', `maxPollRecords must be a positive integer, got ${max}`);
+  }
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isFraudstreamError } from '../../../src/errors.ts';
+import { uniqueName } from './helpers.ts';
+import type { ResolvedOptions, WithLog } from './suite.ts';
+
+export function registerAdminCases(withLog: WithLog, _options: ResolvedOptions): void {
+  test('admin: create, describe, list and delete topics', async () => {
+    await withLog(async (log) => {
+      const admin = log.admin();
+      const name = uniqueName('admin');
+      const compacted = uniqueName('admin-compact');
+      await admin.createTopic({ name, partitions: 3 });
+      await admin.createTopic({ name: compacted, partitions: 1, cleanupPolicy: 'compact' });
+      const described = await admin.describeTopic(name);
+      assert.equal(described.name, name);
+      assert.equal(described.partitions, 3);
+      assert.equal(described.cleanupPolicy, 'delete');
+      assert.equal((await admin.describeTopic(compacted)).cleanupPolicy, 'compact');
+      const listed = await admin.listTopics();
+      assert.ok(listed.includes(name) && listed.includes(compacted), `listTopics lacks ${name}: ${listed}`);
+
+      await assert.rejects(admin.createTopic({ name, partitions: 3 }), (e) =>
+        isFraudstreamError(e, 'FS_TOPIC_EXISTS'),
+      );
+      await admin.createTopic({ name, partitions: 3 }, { ifNotExists: true });
+
+      await admin.deleteTopic(compacted);
+      assert.ok(!(await admin.listTopics()).includes(compacted));
+      await assert.rejects(admin.describeTopic(compacted), (e) => isFraudstreamError(e, 'FS_UNKNOWN_TOPIC'));
+    });
+  });
+
+  test('admin: listOffsets and offsetForTimestamp follow appends', async () => {
+    await withLog(async (log) => {
+      const admin = log.admin();
+      const topic = uniqueName('offsets');
+      await admin.createTopic({ name: topic, partitions: 2 });
+      assert.deepEqual(
+        (await admin.listOffsets(topic)).sort((a, b) => a.partition - b.partition),
+        [
+          { partition: 0, earliest: 0, latest: 0 },
+          { partition: 1, earliest: 0, latest: 0 },
+        ],
+      );
+      const producer = await log.producer();
+      const base = 1_700_000_000_000;
+      await producer.send(
+        [0, 1, 2, 3, 4].map((i) => ({
+          topic,
+          partition: 0,
+          value: Buffer.from(`r${i}`),
+          timestamp: base + i * 1000,
+        })),
+      );
+      const offsets = (await admin.listOffsets(topic)).sort((a, b) => a.partition - b.partition);
+      assert.deepEqual(offsets[0], { partition: 0, earliest: 0, latest: 5 });
+      assert.deepEqual(offsets[1], { partition: 1, earliest: 0, latest: 0 });
+      assert.equal(await admin.offsetForTimestamp(topic, 0, base), 0);
+      assert.equal(await admin.offsetForTimestamp(topic, 0, base + 2500), 3);
+      assert.equal(await admin.offsetForTimestamp(topic, 0, base + 4000), 4);
+      assert.equal(await admin.offsetForTimestamp(topic, 0, base + 99_000), 5);
+      await producer.close();
+    });
+  });
+
+  test('admin: unknown topic and partition give clear errors naming the value', async () => {
+    await withLog(async (log) => {
+      const admin = log.admin();
+      const missing = uniqueName('missing');
+      const unknownTopic = (e: unknown) =>
+        isFraudstreamError(e, 'FS_UNKNOWN_TOPIC') && e.message.includes(missing);
+      await assert.rejects(admin.describeTopic(missing), unknownTopic);
+      await assert.rejects(admin.listOffsets(missing), unknownTopic);
+      await assert.rejects(admin.deleteTopic(missing), unknownTopic);
+      const producer = await log.producer();
+      await assert.rejects(producer.send([{ topic: missing, value: Buffer.from('x') }]), unknownTopic);
+      const topic = uniqueName('known');
+      await admin.createTopic({ name: topic, partitions: 2 });
+      await assert.rejects(
+        producer.send([{ topic, partition: 7, value: Buffer.from('x') }]),
+        (e) => isFraudstreamError(e, 'FS_UNKNOWN_PARTITION') && e.message.includes('7'),
+      );
+      await producer.close();
+    });
+  });
+}
