@@ -5,7 +5,13 @@
 import { Admin } from '@platformatic/kafka';
 
 const address = process.argv[2] ?? '127.0.0.1:9092';
-const admin = new Admin({ clientId: 'fraudstream-ready', bootstrapBrokers: [address], retries: 0, connectTimeout: 2000, timeout: 5000 });
+const admin = new Admin({
+  clientId: 'fraudstream-ready',
+  bootstrapBrokers: [address],
+  retries: 0,
+  connectTimeout: 2000,
+  timeout: 5000,
+});
 try {
   const metadata = await admin.metadata({ topics: [] });
   if (metadata.brokers.size === 0) throw new Error('no brokers in metadata');
