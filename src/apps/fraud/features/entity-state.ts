@@ -12,7 +12,7 @@
  */
 import { FraudstreamError } from '../../../errors.ts';
 import { isNight } from './calendar.ts';
-import type { TransactionView } from './view.ts';
+import { placeOf, type TransactionView } from './view.ts';
 
 export const ENTITY_STATE_VERSION = 1;
 export const SEVEN_DAYS_MS = 7 * 24 * 3_600_000;
@@ -29,7 +29,7 @@ export interface EntityState {
   count: number;
   mean: number;
   m2: number;
-  /** Previous event (arrival order): time and the location it happened at (merchant location). */
+  /** Previous event (arrival order): time and the place it happened (see placeOf). */
   lastTime: number | null;
   lastLat: number | null;
   lastLon: number | null;
@@ -50,7 +50,7 @@ export interface EntityStateLimits {
 
 export const DEFAULT_LIMITS: EntityStateLimits = {
   capacity: 256,
-  maxMerchants: 512,
+  maxMerchants: 1024,
   maxCategories: 64,
   utcOffsetMinutes: 0,
 };
@@ -112,8 +112,9 @@ export function updateEntityState(
   state.m2 += delta * (event.amount - state.mean);
 
   state.lastTime = t;
-  state.lastLat = Number.isFinite(event.merchantLat) ? event.merchantLat : null;
-  state.lastLon = Number.isFinite(event.merchantLon) ? event.merchantLon : null;
+  const place = placeOf(event);
+  state.lastLat = place ? place[0] : null;
+  state.lastLon = place ? place[1] : null;
 
   const cat = state.categories[event.category];
   if (cat) {

@@ -30,4 +30,11 @@ export {
   type FeatureOptions,
   WINDOWS,
 } from './vector.ts';
-export { fromOrder, fromSparkovRow, type OrderLike, type SparkovRow, type TransactionView } from './view.ts';
+export {
+  fromOrder,
+  fromSparkovRow,
+  type OrderLike,
+  placeOf,
+  type SparkovRow,
+  type TransactionView,
+} from './view.ts';

@@ -14,7 +14,7 @@ import { categoryCode, paymentMethodCode } from './codes.ts';
 import { DEFAULT_LIMITS, type EntityState, type EntityStateLimits } from './entity-state.ts';
 import { haversineKm } from './geo.ts';
 import { knownLabels, type MerchantRiskState } from './merchant-risk.ts';
-import type { TransactionView } from './view.ts';
+import { placeOf, type TransactionView } from './view.ts';
 
 export const FEATURE_SET_VERSION = 'fraud-features/1';
 
@@ -172,10 +172,11 @@ export function computeFeatures(
   const prev = state.lastTime;
   const sincePrev = prev === null ? Number.NaN : (t - prev) / 1000;
   out[k++] = sincePrev;
+  const place = placeOf(event);
   const km =
-    state.lastLat === null || state.lastLon === null
+    state.lastLat === null || state.lastLon === null || place === null
       ? Number.NaN
-      : haversineKm(state.lastLat, state.lastLon, event.merchantLat, event.merchantLon);
+      : haversineKm(state.lastLat, state.lastLon, place[0], place[1]);
   out[k++] = km;
   // One second floor: two events in the same second must not produce an infinite speed.
   out[k++] =

@@ -27,7 +27,10 @@ export interface TransactionView {
   transactionId?: string;
 }
 
-/** One Sparkov / Kaggle `fraudTrain.csv` row, columns as named in the file (values still strings or numbers). */
+/**
+ * One Sparkov / Kaggle `fraudTrain.csv` row, columns as named in the file (values still strings or
+ * numbers). `CardTransaction` (src/events/card-transaction.ts) fits it.
+ */
 export interface SparkovRow {
   trans_date_trans_time: string;
   cc_num: string | number;
@@ -83,49 +86,58 @@ export function fromSparkovRow(row: SparkovRow): TransactionView {
   };
 }
 
-/** The order fields the feature code needs; generator orders and `/predict/raw` bodies fit it. */
+/**
+ * The order fields the feature code needs: a structural subset of `Order` (src/events/commerce.ts),
+ * so generator orders and `/predict/raw` bodies both fit.
+ */
 export interface OrderLike {
-  orderId?: string;
-  customerId: string;
+  order_id?: string;
+  customer_id: string;
+  merchant_id?: string;
+  merchant_category?: string;
   amount: number;
-  merchantId?: string;
-  merchantCategory?: string;
-  category?: string;
-  /** epoch ms or ISO-8601 */
-  timestamp: number | string;
-  customerLat?: number;
-  customerLon?: number;
-  merchantLat?: number;
-  merchantLon?: number;
-  deviceId?: string;
-  paymentMethod?: string;
+  payment_method?: string;
   country?: string;
-  customerAgeYears?: number;
+  /** where the order was placed */
+  lat?: number;
+  lon?: number;
+  device_id?: string;
+  /** epoch ms */
+  timestamp: number;
 }
 
-/** Map an order onto the view (the customer is the entity). */
+/** Map an order onto the view: the customer is the entity; the order's location is where it happened. */
 export function fromOrder(order: OrderLike): TransactionView {
-  const time = typeof order.timestamp === 'number' ? order.timestamp : Date.parse(order.timestamp);
-  if (!Number.isFinite(time)) {
+  if (!Number.isFinite(order.timestamp)) {
     throw new FraudstreamError(
       'FS_SCHEMA_INVALID',
-      `order timestamp "${order.timestamp}" is not a timestamp`,
+      `order timestamp "${order.timestamp}" is not epoch milliseconds`,
     );
   }
   return {
-    entityId: order.customerId,
-    time,
+    entityId: order.customer_id,
+    time: order.timestamp,
     amount: order.amount,
-    merchant: order.merchantId ?? '',
-    category: order.merchantCategory ?? order.category ?? '',
-    lat: order.customerLat ?? Number.NaN,
-    lon: order.customerLon ?? Number.NaN,
-    merchantLat: order.merchantLat ?? Number.NaN,
-    merchantLon: order.merchantLon ?? Number.NaN,
-    device: order.deviceId,
-    paymentMethod: order.paymentMethod,
+    merchant: order.merchant_id ?? '',
+    category: order.merchant_category ?? '',
+    lat: order.lat ?? Number.NaN,
+    lon: order.lon ?? Number.NaN,
+    merchantLat: Number.NaN,
+    merchantLon: Number.NaN,
+    device: order.device_id,
+    paymentMethod: order.payment_method,
     country: order.country,
-    customerAgeYears: order.customerAgeYears,
-    transactionId: order.orderId,
+    transactionId: order.order_id,
   };
+}
+
+/**
+ * Where a transaction happened: the merchant's location when known, else the customer's
+ * (orders carry only the place they were made from).
+ */
+export function placeOf(event: TransactionView): [lat: number, lon: number] | null {
+  if (Number.isFinite(event.merchantLat) && Number.isFinite(event.merchantLon))
+    return [event.merchantLat, event.merchantLon];
+  if (Number.isFinite(event.lat) && Number.isFinite(event.lon)) return [event.lat, event.lon];
+  return null;
 }

@@ -24,7 +24,7 @@ export function fitLogistic(
   for (let r = 0; r < n; r++) {
     for (let f = 0; f < F; f++) {
       const v = x[r * F + f];
-      if (v === v) {
+      if (!Number.isNaN(v)) {
         mean[f] += v;
         counts[f]++;
       }
@@ -34,13 +34,13 @@ export function fitLogistic(
   for (let r = 0; r < n; r++) {
     for (let f = 0; f < F; f++) {
       const v = x[r * F + f];
-      if (v === v) scale[f] += (v - mean[f]) ** 2;
+      if (!Number.isNaN(v)) scale[f] += (v - mean[f]) ** 2;
     }
   }
   for (let f = 0; f < F; f++) scale[f] = Math.sqrt(scale[f] / Math.max(1, counts[f])) || 1;
   const z = (row: ArrayLike<number>, base: number, f: number) => {
     const v = row[base + f];
-    return v === v ? (v - mean[f]) / scale[f] : 0;
+    return !Number.isNaN(v) ? (v - mean[f]) / scale[f] : 0;
   };
   const w = new Float64Array(F);
   let b = 0;

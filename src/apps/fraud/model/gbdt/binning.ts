@@ -38,7 +38,7 @@ export function fitBins(
     let m = 0;
     for (let i = 0; i < sample.length; i++) {
       const v = x[sample[i] * featureCount + f];
-      if (v === v) values[m++] = v;
+      if (!Number.isNaN(v)) values[m++] = v;
     }
     const sorted = values.subarray(0, m).sort();
     edges.push(edgesOf(sorted, bins));
@@ -62,7 +62,7 @@ function edgesOf(sorted: Float64Array, bins: number): Float64Array {
 }
 
 export function binOf(edges: Float64Array, v: number): number {
-  if (v !== v) return MISSING_BIN;
+  if (Number.isNaN(v)) return MISSING_BIN;
   let lo = 0;
   let hi = edges.length;
   while (lo < hi) {

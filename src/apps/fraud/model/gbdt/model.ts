@@ -70,14 +70,13 @@ export class GbdtModel {
     let f = this.feature[n];
     while (f >= 0) {
       const v = x[base + f];
-      n =
-        v !== v
-          ? this.missingLeft[n] === 1
-            ? this.left[n]
-            : this.right[n]
-          : v <= this.threshold[n]
-            ? this.left[n]
-            : this.right[n];
+      n = Number.isNaN(v)
+        ? this.missingLeft[n] === 1
+          ? this.left[n]
+          : this.right[n]
+        : v <= this.threshold[n]
+          ? this.left[n]
+          : this.right[n];
       f = this.feature[n];
     }
     return n;
@@ -120,14 +119,13 @@ export class GbdtModel {
       let f = this.feature[n];
       while (f >= 0) {
         const v = x[base + f];
-        const next =
-          v !== v
-            ? this.missingLeft[n] === 1
-              ? this.left[n]
-              : this.right[n]
-            : v <= this.threshold[n]
-              ? this.left[n]
-              : this.right[n];
+        const next = Number.isNaN(v)
+          ? this.missingLeft[n] === 1
+            ? this.left[n]
+            : this.right[n]
+          : v <= this.threshold[n]
+            ? this.left[n]
+            : this.right[n];
         values[f] += this.value[next] - this.value[n];
         n = next;
         f = this.feature[n];

@@ -1,0 +1,35 @@
+/** Fraud models: GBDT trainer, artefact, serving wrapper with reason codes, metrics, train/evaluate. See docs/models.md. */
+export {
+  type ExpectedFeatureSet,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  type ModelArtefact,
+  readArtefact,
+  saveArtefact,
+  validateArtefact,
+} from './artefact.ts';
+export {
+  type EvaluateOptions,
+  type EvaluationReport,
+  evaluateCsv,
+  formatEvaluationReport,
+  metricsOf,
+  scoreRows,
+} from './evaluate.ts';
+export { FraudModel, REASON_CODES, type Reason } from './fraud-model.ts';
+export {
+  type CsvReadOptions,
+  type CsvReadReport,
+  type LabelledTransaction,
+  readLabelledCsv,
+} from './labelled-csv.ts';
+export { fitLogistic } from './logistic.ts';
+export * from './metrics.ts';
+export { FeatureRows, type ReplayOptions, replayLabelledCsv } from './replay.ts';
+export {
+  DEFAULT_TRAIN_PARAMS,
+  formatTrainReport,
+  type TrainOptions,
+  type TrainReport,
+  trainFromCsv,
+} from './train.ts';
