@@ -62,9 +62,7 @@ export const DEFAULT_TRAIN_PARAMS: Partial<GbdtParams> = {
  *   const { report, table } = await trainFromCsv({ csv: 'sparkov_train.csv.zst', out: 'models/sparkov' });
  *   console.log(table);
  */
-export async function trainFromCsv(
-  options: TrainOptions,
-): Promise<{
+export async function trainFromCsv(options: TrainOptions): Promise<{
   artefact: ModelArtefact;
   model: FraudModel;
   tracker: FeatureTracker;
