@@ -18,7 +18,7 @@ import type {
   TopicPartitionOffset,
   TopicSpec,
 } from '../types.ts';
-import { hasApiId, toFraudstreamError } from './errors.ts';
+import { hasApiId, hasCode, toFraudstreamError } from './errors.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -120,6 +120,14 @@ export class KafkaAdmin implements LogAdmin {
       if (!topic) throw new FraudstreamError('FS_UNKNOWN_TOPIC', `topic "${name}" does not exist`);
       return topic.partitionsCount;
     } catch (error) {
+      // The client reports an unknown topic in metadata as a plain usage error: confirm by listing.
+      if (!hasApiId(error, 'UNKNOWN_TOPIC_OR_PARTITION') && hasCode(error, 'PLT_KFK_USER')) {
+        const exists = await this.#admin.listTopics({ includeInternals: true }).then(
+          (topics) => topics.includes(name),
+          () => true,
+        );
+        if (!exists) throw new FraudstreamError('FS_UNKNOWN_TOPIC', `topic "${name}" does not exist`, { cause: error });
+      }
       throw this.#unknownTopicOr(error, name, `read metadata of "${name}"`);
     }
   }
@@ -260,19 +268,42 @@ export class KafkaAdmin implements LogAdmin {
       list.push({ partition: o.partition, offset: BigInt(o.offset) });
       byTopic.set(o.topic, list);
     }
+    await this.#requireEmptyGroup(groupId);
     try {
       await this.#admin.alterConsumerGroupOffsets({
         groupId,
         topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
       });
     } catch (error) {
+      if (hasApiId(error, 'UNKNOWN_MEMBER_ID', 'NON_EMPTY_GROUP', 'REBALANCE_IN_PROGRESS')) throw notEmpty(groupId, error);
       throw this.#fail(error, `set committed offsets of group "${groupId}"`);
     }
+  }
+
+  async #requireEmptyGroup(groupId: string): Promise<void> {
+    let members = 0;
+    try {
+      const groups = await this.#admin.describeGroups({ groups: [groupId] });
+      members = groups.get(groupId)?.members.size ?? 0;
+    } catch (error) {
+      if (hasApiId(error, 'GROUP_ID_NOT_FOUND')) return;
+      throw this.#fail(error, `describe group "${groupId}"`);
+    }
+    if (members > 0) throw notEmpty(groupId, undefined, members);
   }
 
   async close(): Promise<void> {
     await this.#admin.close();
   }
+}
+
+function notEmpty(groupId: string, cause?: unknown, members?: number): FraudstreamError {
+  const who = members === undefined ? 'active members' : `${members} active member(s)`;
+  return new FraudstreamError(
+    'FS_GROUP_NOT_EMPTY',
+    `group "${groupId}" has ${who}: stop its consumers before overwriting its committed offsets`,
+    { cause, details: { groupId } },
+  );
 }
 
 function validateSpec(spec: TopicSpec): void {

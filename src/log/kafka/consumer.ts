@@ -66,6 +66,8 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   #revokeRequest: { done: () => void; failed: (e: unknown) => void } | undefined;
   #callbackError: unknown;
   #closed = false;
+  /** close() is running the revocation callback: commits still work, polls return nothing. */
+  #closing = false;
   #polling = false;
 
   private constructor(options: ResolvedKafkaOptions, consumerOptions: ConsumerOptions) {
@@ -150,13 +152,15 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     if (!request) return;
     this.#revokeRequest = undefined;
     const partitions = [...this.#owned.values()].map((s) => s.tp);
-    this.#owned.clear();
     try {
+      // Partitions stay owned during the callback so it can read positions and commit them.
       await this.#consumerOptions.onRevoked?.(partitions);
       request.done();
     } catch (error) {
       this.#callbackError = error;
       request.failed(error);
+    } finally {
+      this.#owned.clear();
     }
   }
 
@@ -248,7 +252,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
         const ready = this.#drain();
         if (ready.length > 0) return ready;
         const remaining = deadline - Date.now();
-        if (remaining <= 0 || this.#closed) return [];
+        if (remaining <= 0 || this.#closed || this.#closing) return [];
         const fetchable = [...this.#owned.values()].filter(
           (s) =>
             s.position !== undefined &&
@@ -473,16 +477,17 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#closed || this.#closing) return;
+    this.#closing = true;
     let callbackError: unknown;
     try {
       const owned = [...this.#owned.values()].map((s) => s.tp);
-      this.#owned.clear();
       if (owned.length > 0) await this.#consumerOptions.onRevoked?.(owned);
     } catch (error) {
       callbackError = error;
     }
+    this.#owned.clear();
+    this.#closed = true;
     this.#revokeRequest?.done();
     this.#revokeRequest = undefined;
     await this.#client.close(true).catch(() => {});

@@ -30,7 +30,7 @@ export function hasApiId(error: unknown, ...apiIds: string[]): boolean {
   return false;
 }
 
-function hasCode(error: unknown, code: string): boolean {
+export function hasCode(error: unknown, code: string): boolean {
   for (const e of walk(error)) if (e.code === code) return true;
   return false;
 }

@@ -28,7 +28,7 @@ import type {
   Transaction,
 } from '../types.ts';
 import type { KafkaAdmin } from './admin.ts';
-import { classify, toFraudstreamError } from './errors.ts';
+import { classify, hasApiId, toFraudstreamError } from './errors.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
 
 /** What a transaction needs from a KafkaConsumer to commit offsets as part of the group. */
@@ -79,8 +79,7 @@ export class KafkaProducer implements Producer {
     if (producer.#transactionalId !== undefined) {
       // Register now (fences the previous owner) instead of at the first transaction.
       try {
-        const registration = await producer.#client.beginTransaction();
-        await registration.cancel();
+        await producer.#register();
       } catch (error) {
         await producer.#client.close(true).catch(() => {});
         throw toFraudstreamError(
@@ -91,6 +90,26 @@ export class KafkaProducer implements Producer {
       }
     }
     return producer;
+  }
+
+  /**
+   * InitProducerId as a brand-new producer (id/epoch -1; the client's default 0/0 reads as "bump
+   * my epoch" and the coordinator answers PRODUCER_FENCED once another producer held the id).
+   * While the coordinator aborts the previous owner's transaction it answers
+   * CONCURRENT_TRANSACTIONS: retry for a while.
+   */
+  async #register(): Promise<void> {
+    const deadline = Date.now() + Math.max(10_000, this.#options.requestTimeoutMs);
+    for (;;) {
+      try {
+        const registration = await this.#client.beginTransaction({ producerId: -1n, producerEpoch: -1 });
+        await registration.cancel();
+        return;
+      } catch (error) {
+        if (!hasApiId(error, 'CONCURRENT_TRANSACTIONS', 'COORDINATOR_LOAD_IN_PROGRESS') || Date.now() > deadline) throw error;
+        await sleep(100);
+      }
+    }
   }
 
   get transactionalId(): string | undefined {
