@@ -49,6 +49,25 @@ export interface SparkovRow {
 }
 
 const YEAR_MS = 365.2425 * 24 * 3600 * 1000;
+const EXCEL_TIME = /^(\d{2})-(\d{2})-(\d{4}) (\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+/**
+ * `YYYY-MM-DD HH:MM:SS` (the files' format), or `DD-MM-YYYY HH:MM` as Kaggle extracts re-saved by
+ * spreadsheets have it; read as UTC. NaN otherwise.
+ */
+export function parseSparkovTime(text: string): number {
+  const m = EXCEL_TIME.exec(text);
+  if (m)
+    return Date.UTC(
+      Number(m[3]),
+      Number(m[2]) - 1,
+      Number(m[1]),
+      Number(m[4]),
+      Number(m[5]),
+      Number(m[6] ?? 0),
+    );
+  return Date.parse(`${text.replace(' ', 'T')}Z`);
+}
 
 /**
  * Sparkov's `trans_date_trans_time` is a naive timestamp equal to `unix_time` read as UTC, so it
@@ -58,7 +77,7 @@ const YEAR_MS = 365.2425 * 24 * 3600 * 1000;
  *   const view = fromSparkovRow({ trans_date_trans_time: '2019-01-01 00:03:08', cc_num: '4481', ... });
  */
 export function fromSparkovRow(row: SparkovRow): TransactionView {
-  const time = Date.parse(`${row.trans_date_trans_time.replace(' ', 'T')}Z`);
+  const time = parseSparkovTime(row.trans_date_trans_time);
   const amount = Number(row.amt);
   if (!Number.isFinite(time)) {
     throw new FraudstreamError(

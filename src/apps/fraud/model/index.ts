@@ -25,6 +25,7 @@ export {
 } from './labelled-csv.ts';
 export { fitLogistic } from './logistic.ts';
 export * from './metrics.ts';
+export type { FraudQualityHook, FraudQualityInput, QualityCaseResult } from './quality-hook.ts';
 export { FeatureRows, type ReplayOptions, replayLabelledCsv } from './replay.ts';
 export {
   DEFAULT_TRAIN_PARAMS,

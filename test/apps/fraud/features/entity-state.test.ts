@@ -35,7 +35,10 @@ describe('entity state', () => {
 
   test('a state with unknown location survives JSON (no NaN in JSON)', () => {
     const s = createEntityState();
-    updateEntityState(s, tx({ lat: Number.NaN, lon: Number.NaN, merchantLat: Number.NaN, merchantLon: Number.NaN }));
+    updateEntityState(
+      s,
+      tx({ lat: Number.NaN, lon: Number.NaN, merchantLat: Number.NaN, merchantLon: Number.NaN }),
+    );
     const restored = deserializeEntityState(serializeEntityState(s));
     assert.equal(restored.lastLat, null);
   });
