@@ -81,7 +81,7 @@ interface Worker {
 /**
  * @example
  *   const alerts = new AlertDispatcher({
- *     channels: createAlertChannels({ slackWebhookUrl: cfg.slack, pagerDutyRoutingKey: cfg.pd }),
+ *     channels: createAlertChannels(config.alerts),
  *     dedup: LmdbDedupStore.open('./data/alert-dedup'),
  *     onDeadLetter: (dl) => dlqProducer.send(deadLetterRecord(dl)),
  *   });

@@ -5,7 +5,7 @@
  *
  * @example
  *   const dispatcher = new AlertDispatcher({
- *     channels: createAlertChannels({ slackWebhookUrl: process.env.SLACK_WEBHOOK_URL ?? '' }),
+ *     channels: createAlertChannels(config.alerts),
  *     onDeadLetter: (dl) => console.error(dl.reason),
  *   });
  *   const alert = buildAlert({ transactionId, amount, eventTime }, packResult, Date.now());
@@ -34,11 +34,14 @@ export interface AlertChannelsConfig {
   webhookSecret?: string;
   webhookMinSeverity?: AlertSeverity;
   /** empty or absent disables PagerDuty */
-  pagerDutyRoutingKey?: string;
-  pagerDutyUrl?: string;
+  pagerdutyRoutingKey?: string;
+  pagerdutyUrl?: string;
 }
 
-/** The enabled channels for a configuration (a channel with no URL/key is left out). */
+/**
+ * The enabled channels for a configuration (a channel with no URL/key is left out). The keys
+ * match the `alerts` section of src/config.ts, so `createAlertChannels(config.alerts)` works.
+ */
 export function createAlertChannels(config: AlertChannelsConfig): AlertChannel[] {
   const channels: AlertChannel[] = [];
   if (config.slackWebhookUrl) {
@@ -55,8 +58,10 @@ export function createAlertChannels(config: AlertChannelsConfig): AlertChannel[]
       }),
     );
   }
-  if (config.pagerDutyRoutingKey) {
-    channels.push(new PagerDutyChannel({ routingKey: config.pagerDutyRoutingKey, url: config.pagerDutyUrl }));
+  if (config.pagerdutyRoutingKey) {
+    channels.push(
+      new PagerDutyChannel({ routingKey: config.pagerdutyRoutingKey, url: config.pagerdutyUrl || undefined }),
+    );
   }
   return channels;
 }

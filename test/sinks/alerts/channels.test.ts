@@ -92,7 +92,7 @@ describe('Slack incoming webhook', () => {
     assert.equal(new SlackChannel({ webhookUrl: '' }).accepts(sampleAlert('critical')), false);
     assert.deepEqual(createAlertChannels({ slackWebhookUrl: '' }), []);
     assert.deepEqual(
-      createAlertChannels({ slackWebhookUrl: 'http://x', pagerDutyRoutingKey: 'k' }).map((c) => c.name),
+      createAlertChannels({ slackWebhookUrl: 'http://x', pagerdutyRoutingKey: 'k' }).map((c) => c.name),
       ['slack', 'pagerduty'],
     );
   });

@@ -44,8 +44,11 @@ export function parseRulePackText(text: string, source: string): unknown {
   }
 }
 
-/** Reads, parses and compiles one rule-pack file. */
-export async function loadRulePackFile(file: string): Promise<CompiledRulePack> {
+/**
+ * Reads, parses and compiles a rule-pack file: either one pack document or a bundle
+ * `{ packs: [doc, doc, ...] }` (what `fraud.rulesFile` points at).
+ */
+export async function loadRulePacks(file: string): Promise<CompiledRulePack[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -55,7 +58,40 @@ export async function loadRulePackFile(file: string): Promise<CompiledRulePack> 
       details: { source: file },
     });
   }
-  return compileRulePack(parseRulePackText(text, file), file);
+  const doc = parseRulePackText(text, file);
+  if (typeof doc === 'object' && doc !== null && 'packs' in doc) {
+    const keys = Object.keys(doc);
+    if (keys.length !== 1) {
+      throw new FraudstreamError(
+        'FS_RULES_INVALID',
+        `${file}: a bundle holds only "packs" (got ${keys.join(', ')})`,
+      );
+    }
+    const packs = (doc as { packs: unknown }).packs;
+    if (!Array.isArray(packs) || packs.length === 0) {
+      throw new FraudstreamError(
+        'FS_RULES_INVALID',
+        `${file}: packs: must be a non-empty list of rule packs`,
+      );
+    }
+    const compiled = packs.map((p, i) => compileRulePack(p, `${file}#packs[${i}]`));
+    const ids = new Set<string>();
+    for (const c of compiled) {
+      if (ids.has(c.id.pack))
+        throw new FraudstreamError('FS_RULES_INVALID', `${file}: pack "${c.id.pack}" appears twice`);
+      ids.add(c.id.pack);
+    }
+    return compiled;
+  }
+  return [compileRulePack(doc, file)];
+}
+
+/** Reads, parses and compiles a file holding exactly one rule pack. */
+export async function loadRulePackFile(file: string): Promise<CompiledRulePack> {
+  const packs = await loadRulePacks(file);
+  if (packs.length !== 1)
+    throw new FraudstreamError('FS_RULES_INVALID', `${file}: holds ${packs.length} packs, expected one`);
+  return packs[0];
 }
 
 /**
@@ -85,7 +121,7 @@ export class RulesEngine {
     files: string[],
     options: RulesEngineOptions & { watch?: boolean } = {},
   ): Promise<RulesEngine> {
-    const packs = await Promise.all(files.map(loadRulePackFile));
+    const packs = (await Promise.all(files.map(loadRulePacks))).flat();
     const engine = new RulesEngine(packs, options);
     if (options.watch) for (const f of files) engine.watch(f);
     return engine;
@@ -118,32 +154,39 @@ export class RulesEngine {
     return compiled.id;
   }
 
-  /** Re-reads a file now; on error the previous version stays and the error is reported. */
-  async reloadFile(file: string): Promise<ReloadEvent> {
-    let event: ReloadEvent;
+  /**
+   * Re-reads a file now; on error every pack of the file keeps its loaded version and the error
+   * is reported. Resolves with one event per changed pack (none when nothing changed).
+   */
+  async reloadFile(file: string): Promise<ReloadEvent[]> {
+    let compiled: CompiledRulePack[];
     try {
-      const compiled = await loadRulePackFile(file);
-      const current = this.#packs.get(compiled.id.pack);
-      if (current && current.id.hash === compiled.id.hash) {
-        return { ok: true, version: current.id, previous: current.id };
-      }
-      const previous = this.#install(compiled);
-      event = { ok: true, version: compiled.id, previous };
-      this.#logger.info({ ...compiled.id, previous }, 'rule pack reloaded');
+      compiled = await loadRulePacks(file);
     } catch (err) {
       const error =
         err instanceof FraudstreamError
           ? err
           : new FraudstreamError('FS_RULES_INVALID', String(err), { cause: err });
-      const kept = this.#ordered.find((p) => p.id.source === file)?.id ?? null;
-      event = { ok: false, source: file, error, kept };
+      const kept =
+        this.#ordered.find((p) => p.id.source === file || p.id.source.startsWith(`${file}#`))?.id ?? null;
+      const event: ReloadEvent = { ok: false, source: file, error, kept };
       this.#logger.warn(
         { source: file, code: error.code, err: error.message, kept },
         'rule pack rejected; keeping the loaded version',
       );
+      this.#emit(event);
+      return [event];
     }
-    this.#emit(event);
-    return event;
+    const events: ReloadEvent[] = [];
+    for (const pack of compiled) {
+      const current = this.#packs.get(pack.id.pack);
+      if (current && current.id.hash === pack.id.hash) continue;
+      const previous = this.#install(pack);
+      this.#logger.info({ ...pack.id, previous }, 'rule pack reloaded');
+      events.push({ ok: true, version: pack.id, previous });
+    }
+    for (const e of events) this.#emit(e);
+    return events;
   }
 
   /** Watches a file (through its directory, so editors that replace files are seen). */

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 export { DERIVED_FUNCTIONS, velocityScore } from './derived.ts';
 export {
   loadRulePackFile,
+  loadRulePacks,
   parseRulePackText,
   type ReloadEvent,
   RulesEngine,

@@ -192,6 +192,38 @@ describe('RulesEngine', () => {
     }
   });
 
+  test('a bundle file { packs: [...] } loads several packs; reloading it reports only the changed pack', async () => {
+    const bundleDir = await mkdtemp(path.join(tmpdir(), 'fs-rules-bundle-'));
+    try {
+      const file = path.join(bundleDir, 'bundle.yaml');
+      const other = { ...smallPack(100), pack: 'other' };
+      await writeFile(file, YAML.stringify({ packs: [smallPack(100), other] }));
+      const engine = await RulesEngine.fromFiles([file], { logger: quietLogger() });
+      assert.deepEqual(
+        engine.versions().map((v) => [v.pack, v.source]),
+        [
+          ['small', `${file}#packs[0]`],
+          ['other', `${file}#packs[1]`],
+        ],
+      );
+      await writeFile(file, YAML.stringify({ packs: [smallPack(10, '2.0.0'), other] }));
+      const events = await engine.reloadFile(file);
+      assert.equal(events.length, 1);
+      assert.ok(events[0].ok && events[0].version.pack === 'small' && events[0].version.version === '2.0.0');
+      await writeFile(file, YAML.stringify({ packs: [smallPack(10, '3.0.0'), { ...other, levels: 'x' }] }));
+      const rejected = await engine.reloadFile(file);
+      assert.ok(!rejected[0].ok);
+      assert.match(rejected[0].error.message, /#packs\[1\]: levels/);
+      assert.equal(engine.pack('small')?.id.version, '2.0.0', 'nothing of a bad bundle is installed');
+      await writeFile(file, YAML.stringify({ packs: [smallPack(1), smallPack(2)] }));
+      const [duplicate] = await engine.reloadFile(file);
+      assert.ok(!duplicate.ok);
+      assert.match(duplicate.error.message, /pack "small" appears twice/);
+    } finally {
+      await rm(bundleDir, { recursive: true, force: true });
+    }
+  });
+
   test('fromFiles fails on an unreadable or invalid file naming it', async () => {
     await assert.rejects(RulesEngine.fromFiles(['/nonexistent/rules.yaml']), (err: unknown) => {
       assert.ok(isFraudstreamError(err, 'FS_RULES_INVALID'));
