@@ -3,7 +3,6 @@
  * configurable policy, with an audit record for every decision and a review-queue record for
  * every `review` (seed 000: "enable audit logging for all fraud decisions").
  */
-import { createHash } from 'node:crypto';
 import type { RulePackResult } from '../rules/types.ts';
 import { SEVERITIES, type Severity } from '../rules/types.ts';
 import {
@@ -173,10 +172,8 @@ export class DecisionEngine {
     const decidedAt = this.#now();
     const policyVersion = `${policy.version}+${policy.hash}`;
     const audit: AuditRecord = {
-      auditId: createHash('sha256')
-        .update(`${input.eventId}\u0000${policyVersion}\u0000${input.packs.map((p) => p.hash).join(',')}`)
-        .digest('hex')
-        .slice(0, 32),
+      // Deterministic and cheap (no hash per decision): the same event under the same policy.
+      auditId: `${input.eventId}@${policy.hash}`,
       eventId: input.eventId,
       customerId: input.customerId ?? null,
       eventTime: input.eventTime,

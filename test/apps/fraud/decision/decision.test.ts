@@ -68,7 +68,7 @@ describe('default decision policy', () => {
       ['MINIMAL', 'LEGITIMATE', 'NONE'],
     );
     assert.match(a.policyVersion, /^1\.0\.0\+[0-9a-f]{16}$/);
-    assert.match(a.auditId, /^[0-9a-f]{32}$/);
+    assert.match(a.auditId, /^txn-7@[0-9a-f]{16}$/);
   });
 
   test('any pack CRITICAL blocks: seed 001 known fraud + velocity = 75', () => {
