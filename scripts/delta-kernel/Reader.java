@@ -1,8 +1,9 @@
 // Independent Delta reader for our acceptance tests: Delta Kernel (the Delta project's own
 // reference reader library) reads a table written by fraudstream and prints its version, schema,
 // row count and a checksum of every value. Launched as a single-file program:
-//   java -cp "<jars>/*" scripts/delta-kernel/Reader.java <table-path> [version]
-// Output (one "key value" per line): version, schema (name:type:nullable,...), rows, checksum —
+//   java -cp "<jars>/*" scripts/delta-kernel/Reader.java <table-path>[@version] ...
+// Output per table (one "key value" per line): table, version, schema (name:type:nullable,...),
+// rows, checksum —
 // the SHA-256 of the rows' canonical lines (values tab-separated in schema order; NULL as \N;
 // double/float as IEEE-754 bit patterns in hex; timestamp as epoch micros; date as epoch days),
 // sorted and joined with '\n'. test/integration/lakehouse/delta-kernel.test.ts computes the same.
@@ -33,10 +34,16 @@ import org.apache.hadoop.conf.Configuration;
 public class Reader {
   public static void main(String[] args) throws Exception {
     Engine engine = DefaultEngine.create(new Configuration());
-    Table table = Table.forPath(engine, args[0]);
+    for (String spec : args) read(engine, spec);
+  }
+
+  static void read(Engine engine, String spec) throws Exception {
+    int at = spec.lastIndexOf('@');
+    String path = at < 0 ? spec : spec.substring(0, at);
+    Table table = Table.forPath(engine, path);
     Snapshot snapshot =
-        args.length > 1
-            ? table.getSnapshotAsOfVersion(engine, Long.parseLong(args[1]))
+        at >= 0
+            ? table.getSnapshotAsOfVersion(engine, Long.parseLong(spec.substring(at + 1)))
             : table.getLatestSnapshot(engine);
     StructType schema = snapshot.getSchema();
     Scan scan = snapshot.getScanBuilder().build();
@@ -74,6 +81,7 @@ public class Reader {
       if (fields.length() > 0) fields.append(',');
       fields.append(f.getName()).append(':').append(typeName(f.getDataType())).append(':').append(f.isNullable());
     }
+    System.out.println("table " + spec);
     System.out.println("version " + snapshot.getVersion());
     System.out.println("schema " + fields);
     System.out.println("rows " + lines.size());

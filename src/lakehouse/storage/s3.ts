@@ -41,7 +41,15 @@ export class S3ObjectStore implements ObjectStore {
   constructor(options: S3ObjectStoreOptions) {
     this.bucket = options.bucket;
     this.prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
-    this.client = options.client ?? new S3Client(options.clientConfig ?? {});
+    // S3-compatible servers (S3Proxy, S3Mock) reject the SDK's default flexible-checksum headers
+    // with 501, so checksums are only sent where the API requires them.
+    this.client =
+      options.client ??
+      new S3Client({
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        ...options.clientConfig,
+      });
     this.root = `s3://${this.bucket}/${this.prefix}`;
   }
 
@@ -101,6 +109,8 @@ export class S3ObjectStore implements ObjectStore {
         new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.key(prefix), ContinuationToken: token }),
       );
       for (const obj of page.Contents ?? []) {
+        // "folder" marker objects (key ending in '/') are not table content
+        if (obj.Key!.endsWith('/')) continue;
         out.push({
           key: obj.Key!.slice(strip),
           size: obj.Size ?? 0,
