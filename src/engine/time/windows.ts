@@ -1,12 +1,13 @@
 /**
  * Window specifications and their arithmetic, on event time (ms). Boundaries follow Kafka Streams:
  * - tumbling/hopping: `[start, start + size)`, starts aligned to multiples of `advance` from epoch 0;
- * - sliding (`SlidingWindows`): size `timeDifference + 1` i.e. `[start, start + timeDifference]` inclusive,
- *   one window ending at each record and one starting right after it (only if not empty);
+ * - sliding (`SlidingWindows`): `[start, start + timeDifference]`, both ends inclusive (reported with
+ *   `end = start + timeDifference`), one window ending at each record and one starting right after it
+ *   (only if not empty);
  * - session: `[first, last]` record timestamps inclusive; records at most `gap` apart merge;
  * - join: a left record at `t` matches right records with `t - before <= t' <= t + after`.
  * Every spec has a grace period (default 0): a window stays open until the watermark reaches
- * `end + grace` (end exclusive; for sessions and sliding windows `last + 1 + grace`).
+ * `end + grace` (end exclusive; for sessions and sliding windows, whose end is inclusive, `end + 1 + grace`).
  *
  * @example
  *   TimeWindows.ofSize(minutes(5)).grace(seconds(30));     // tumbling

@@ -1,0 +1,51 @@
+/**
+ * Failure handling: deserialization, processing and production errors go to a handler that answers
+ * `fail` (default: the task stops, nothing of the batch is committed) or `continue` (the source record,
+ * the error and its position go to the dead-letter topic, and processing goes on).
+ *
+ * Dead-letter records keep the source key and value bytes and carry headers:
+ * `fs-error-kind`, `fs-error-code`, `fs-error-message`, `fs-source-topic`, `fs-source-partition`,
+ * `fs-source-offset`, `fs-source-timestamp`.
+ */
+import type { LogRecord, ProducerRecord } from '../../log/types.ts';
+
+export type ErrorKind = 'deserialization' | 'processing' | 'production';
+export type HandlerResponse = 'fail' | 'continue';
+
+export interface ErrorContext {
+  kind: ErrorKind;
+  error: unknown;
+  /** The source record being processed (raw bytes). */
+  record: LogRecord;
+  taskId: string;
+}
+
+/** `'fail'`, `'continue'`, or a function deciding per error. */
+export type ErrorHandler = HandlerResponse | ((ctx: ErrorContext) => HandlerResponse);
+
+export function decide(handler: ErrorHandler | undefined, ctx: ErrorContext): HandlerResponse {
+  if (handler === undefined) return 'fail';
+  return typeof handler === 'function' ? handler(ctx) : handler;
+}
+
+export function deadLetterRecord(topic: string, ctx: ErrorContext): ProducerRecord {
+  const err = ctx.error as { code?: unknown; message?: unknown } | undefined;
+  const r = ctx.record;
+  return {
+    topic,
+    key: r.key,
+    value: r.value,
+    timestamp: r.timestamp,
+    headers: {
+      ...r.headers,
+      'fs-error-kind': ctx.kind,
+      'fs-error-code': typeof err?.code === 'string' ? err.code : 'UNKNOWN',
+      'fs-error-message': String(err?.message ?? err).slice(0, 1000),
+      'fs-source-topic': r.topic,
+      'fs-source-partition': String(r.partition),
+      'fs-source-offset': String(r.offset),
+      'fs-source-timestamp': String(r.timestamp),
+      'fs-task': ctx.taskId,
+    },
+  };
+}

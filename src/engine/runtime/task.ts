@@ -1,0 +1,525 @@
+/**
+ * A task runs one sub-topology on one partition of its input topics. The same class runs under the
+ * real runtime (`StreamsApp`) and the `TestDriver`: both feed it log records, call `process`, then
+ * drain its changelog and output records and commit (see ./commit.ts for the numbered steps).
+ *
+ * Processing is synchronous. Among its input partitions the task always takes the buffered record
+ * with the smallest timestamp next (deterministic interleaving of joined topics).
+ */
+import path from 'node:path';
+import { FraudstreamError } from '../../errors.ts';
+import { partitionForKey } from '../../log/partitioner.ts';
+import type { LogRecord, ProducerRecord, TopicPartitionOffset } from '../../log/types.ts';
+import type {
+  Cancellable,
+  Processor,
+  PunctuationType,
+  Punctuator,
+  RecordMetadata,
+  StreamRecord,
+  TaskId,
+} from '../processor/types.ts';
+import type { Serde } from '../serde/index.ts';
+import { type OpenedStore, openStore } from '../state/stores.ts';
+import type { StateStore, StoreBackendFactory } from '../state/types.ts';
+import type { TimestampExtractor } from '../time/timestamps.ts';
+import type { SinkNode, Subtopology, Topology } from '../topology/topology.ts';
+import { deadLetterRecord, decide, type ErrorHandler, type ErrorKind } from './error-handling.ts';
+import type { EngineMetrics, NodeCounts } from './metrics.ts';
+
+export interface TaskEnv {
+  applicationId: string;
+  topology: Topology;
+  stateDir: string;
+  defaultBackend: StoreBackendFactory;
+  clock: () => number;
+  allowedLatenessMs: number;
+  deserializationErrorHandler?: ErrorHandler;
+  processingErrorHandler?: ErrorHandler;
+  productionErrorHandler?: ErrorHandler;
+  /** Real topic names. */
+  deadLetterTopic: string;
+  lateRecordsTopic: string;
+  metrics: EngineMetrics;
+  /** Partition count of a topic (real name). */
+  partitionsOf(topic: string): number;
+}
+
+/** What DSL processors may use beyond the public context. */
+export interface InternalProcessorContext<K = unknown, V = unknown> {
+  readonly applicationId: string;
+  readonly taskId: TaskId;
+  readonly nodeName: string;
+  readonly recordMetadata: RecordMetadata | undefined;
+  forward(record: StreamRecord<K, V>, childName?: string): void;
+  getStore<S extends StateStore = StateStore>(name: string): S;
+  schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable;
+  currentStreamTimeMs(): number;
+  currentSystemTimeMs(): number;
+  /** Stream time − allowed lateness. */
+  watermark(): number;
+  readonly allowedLatenessMs: number;
+  /** Routes a late record to a late-records topic (real name; default the app's) and counts it. */
+  sendLate(
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: Record<string, string>,
+    topic?: string,
+  ): void;
+  /** Real name of a topology topic. */
+  topicName(topic: string): string;
+}
+
+interface Punctuation {
+  type: PunctuationType;
+  interval: number;
+  next: number;
+  fn: Punctuator;
+  cancelled: boolean;
+  node: NodeRuntime;
+}
+
+class RecordQueue {
+  items: LogRecord[] = [];
+  head = 0;
+  get size(): number {
+    return this.items.length - this.head;
+  }
+  push(r: LogRecord): void {
+    this.items.push(r);
+  }
+  peek(): LogRecord | undefined {
+    return this.items[this.head];
+  }
+  shift(): LogRecord {
+    const r = this.items[this.head++];
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return r;
+  }
+}
+
+class NodeRuntime implements InternalProcessorContext {
+  readonly nodeName: string;
+  readonly task: StreamTask;
+  readonly counts: NodeCounts;
+  processor: Processor<unknown, unknown, unknown, unknown> | undefined;
+  children: NodeRuntime[] = [];
+  private readonly storeNames: string[];
+
+  constructor(task: StreamTask, name: string, storeNames: string[]) {
+    this.task = task;
+    this.nodeName = name;
+    this.storeNames = storeNames;
+    this.counts = task.env.metrics.node(name);
+  }
+
+  get applicationId(): string {
+    return this.task.env.applicationId;
+  }
+  get taskId(): TaskId {
+    return this.task.id;
+  }
+  get recordMetadata(): RecordMetadata | undefined {
+    return this.task.current;
+  }
+
+  receive(record: StreamRecord<unknown, unknown>): void {
+    this.counts.in++;
+    this.processor!.process(record);
+  }
+
+  forward(record: StreamRecord<unknown, unknown>, childName?: string): void {
+    this.counts.out++;
+    const children = this.children;
+    if (childName !== undefined) {
+      const child = children.find((c) => c.nodeName === childName);
+      if (!child)
+        throw new FraudstreamError(
+          'FS_TOPOLOGY_INVALID',
+          `node "${this.nodeName}" has no child "${childName}"`,
+        );
+      child.receive(record);
+      return;
+    }
+    for (let i = 0; i < children.length; i++) children[i].receive(record);
+  }
+
+  getStore<S extends StateStore = StateStore>(name: string): S {
+    const s = this.storeNames.includes(name) ? this.task.stores.get(name) : undefined;
+    if (!s)
+      throw new FraudstreamError(
+        'FS_STATE_STORE',
+        `processor "${this.nodeName}" is not connected to store "${name}"`,
+      );
+    return s.store as unknown as S;
+  }
+
+  schedule(intervalMs: number, type: PunctuationType, fn: Punctuator): Cancellable {
+    if (!(intervalMs > 0))
+      throw new FraudstreamError(
+        'FS_TOPOLOGY_INVALID',
+        `punctuation interval must be > 0, got ${intervalMs}`,
+      );
+    const next = type === 'wall-clock-time' ? this.task.env.clock() + intervalMs : -1;
+    const p: Punctuation = { type, interval: intervalMs, next, fn, cancelled: false, node: this };
+    this.task.punctuations.push(p);
+    return { cancel: () => (p.cancelled = true) };
+  }
+
+  currentStreamTimeMs(): number {
+    return this.task.streamTime;
+  }
+  currentSystemTimeMs(): number {
+    return this.task.env.clock();
+  }
+  watermark(): number {
+    return this.task.watermark();
+  }
+  get allowedLatenessMs(): number {
+    return this.task.env.allowedLatenessMs;
+  }
+  topicName(topic: string): string {
+    return this.task.env.topology.topicName(this.task.env.applicationId, topic);
+  }
+
+  sendLate(
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: Record<string, string>,
+    topic?: string,
+  ): void {
+    this.task.env.metrics.lateRecord(this.nodeName);
+    this.task.emit(topic ?? this.task.env.lateRecordsTopic, key, value, timestamp, {
+      ...headers,
+      'fs-late-node': this.nodeName,
+    });
+  }
+}
+
+class SinkProcessor implements Processor<unknown, unknown> {
+  private readonly node: SinkNode;
+  private readonly task: StreamTask;
+  private readonly topic: string;
+  constructor(task: StreamTask, node: SinkNode) {
+    this.task = task;
+    this.node = node;
+    this.topic = task.env.topology.topicName(task.env.applicationId, node.topic);
+  }
+  process(record: StreamRecord<unknown, unknown>): void {
+    let key: Buffer | null;
+    let value: Buffer | null;
+    let partition: number | undefined;
+    try {
+      key = this.node.keySerde.serialize(record.key, this.topic, record.headers);
+      value = this.node.valueSerde.serialize(record.value, this.topic, record.headers);
+      if (this.node.partitioner)
+        partition = this.node.partitioner(record.key, record.value, this.task.env.partitionsOf(this.topic));
+    } catch (error) {
+      this.task.handleError('production', error);
+      return;
+    }
+    this.task.emit(this.topic, key, value, record.timestamp, record.headers, partition);
+  }
+}
+
+interface SourceRuntime {
+  node: NodeRuntime;
+  keySerde: Serde<unknown>;
+  valueSerde: Serde<unknown>;
+  extractor: TimestampExtractor<unknown, unknown> | undefined;
+}
+
+export class StreamTask {
+  readonly env: TaskEnv;
+  readonly id: TaskId;
+  readonly idString: string;
+  readonly sub: Subtopology;
+  /** Real input topic names. */
+  readonly inputTopics: string[];
+  readonly stores = new Map<string, OpenedStore>();
+  readonly punctuations: Punctuation[] = [];
+  streamTime = -1;
+  current: LogRecord | undefined;
+  private readonly queues = new Map<string, RecordQueue>();
+  private readonly queueList: RecordQueue[] = [];
+  private readonly sources = new Map<string, SourceRuntime>();
+  private readonly nodes: NodeRuntime[] = [];
+  private readonly consumed = new Map<string, number>();
+  private output: ProducerRecord[] = [];
+  private roundRobin = 0;
+  private lastStreamPunctuation = -1;
+
+  constructor(env: TaskEnv, sub: Subtopology, partition: number) {
+    this.env = env;
+    this.sub = sub;
+    this.id = { subtopology: sub.id, partition };
+    this.idString = `${sub.id}_${partition}`;
+    this.timeSource.taskId = this.idString;
+    this.inputTopics = sub.sourceTopics.map((t) => env.topology.topicName(env.applicationId, t));
+    for (const t of this.inputTopics) {
+      const q = new RecordQueue();
+      this.queues.set(t, q);
+      this.queueList.push(q);
+    }
+  }
+
+  /** Opens every store's backend (before restore). */
+  openStores(): void {
+    for (const spec of this.sub.stores) {
+      const dir = path.join(this.env.stateDir, this.env.applicationId, this.idString, spec.name);
+      this.stores.set(spec.name, openStore(spec, this.env.defaultBackend, dir, this.idString));
+    }
+  }
+
+  changelogTopic(storeName: string): string {
+    return `${this.env.applicationId}-${storeName}-changelog`;
+  }
+
+  /** Builds the node graph and calls every processor's `init` (after restore: processors may read stores). */
+  initProcessors(): void {
+    const byName = new Map<string, NodeRuntime>();
+    for (const def of this.sub.nodes) {
+      const rt = new NodeRuntime(this, def.name, def.kind === 'processor' ? def.stores : []);
+      byName.set(def.name, rt);
+      this.nodes.push(rt);
+      if (def.kind === 'source') {
+        for (const t of def.topics) {
+          this.sources.set(this.env.topology.topicName(this.env.applicationId, t), {
+            node: rt,
+            keySerde: def.keySerde,
+            valueSerde: def.valueSerde,
+            extractor: def.timestampExtractor,
+          });
+        }
+        rt.processor = { process: (r) => rt.forward(r) };
+      } else {
+        for (const p of def.parents) byName.get(p)!.children.push(rt);
+        rt.processor = def.kind === 'sink' ? new SinkProcessor(this, def) : def.supplier();
+      }
+    }
+    for (const rt of this.nodes) rt.processor?.init?.(rt as never);
+    this.env.metrics.taskSources.add(this.timeSource);
+    for (const s of this.stores.values()) this.env.metrics.storeSources.add(s.storeGauge);
+  }
+
+  private readonly timeSource = {
+    taskId: '',
+    streamTime: () => this.streamTime,
+    watermark: () => this.watermark(),
+  };
+
+  watermark(): number {
+    return this.streamTime - this.env.allowedLatenessMs;
+  }
+
+  enqueue(record: LogRecord): void {
+    const q = this.queues.get(record.topic);
+    if (!q)
+      throw new FraudstreamError(
+        'FS_TOPOLOGY_INVALID',
+        `task ${this.idString} does not read topic "${record.topic}"`,
+      );
+    q.push(record);
+  }
+
+  buffered(): number {
+    let n = 0;
+    for (const q of this.queueList) n += q.size;
+    return n;
+  }
+
+  bufferedFor(topic: string): number {
+    return this.queues.get(topic)?.size ?? 0;
+  }
+
+  /** Processes up to `max` buffered records; returns how many. */
+  process(max = Number.POSITIVE_INFINITY): number {
+    let done = 0;
+    while (done < max) {
+      let best: RecordQueue | undefined;
+      let bestTs = Number.POSITIVE_INFINITY;
+      for (const q of this.queueList) {
+        const head = q.peek();
+        if (head !== undefined && head.timestamp < bestTs) {
+          best = q;
+          bestTs = head.timestamp;
+        }
+      }
+      if (!best) break;
+      this.processRecord(best.shift());
+      done++;
+    }
+    return done;
+  }
+
+  private processRecord(raw: LogRecord): void {
+    this.consumed.set(raw.topic, raw.offset + 1);
+    this.current = raw;
+    const source = this.sources.get(raw.topic)!;
+    let key: unknown;
+    let value: unknown;
+    try {
+      key = source.keySerde.deserialize(raw.key, raw.topic, raw.headers);
+      value = source.valueSerde.deserialize(raw.value, raw.topic, raw.headers);
+    } catch (error) {
+      this.handleError('deserialization', error);
+      this.current = undefined;
+      return;
+    }
+    try {
+      const ts = source.extractor ? source.extractor(key, value, raw.timestamp) : raw.timestamp;
+      if (!(ts >= 0)) throw new FraudstreamError('FS_PROCESSING', `invalid event time ${ts} (must be >= 0)`);
+      if (ts > this.streamTime) this.streamTime = ts;
+      source.node.receive({ key, value, timestamp: ts, headers: raw.headers });
+    } catch (error) {
+      this.handleError('processing', error);
+    }
+    this.current = undefined;
+    if (this.streamTime > this.lastStreamPunctuation) this.punctuateStreamTime();
+  }
+
+  /** Throws for `fail`; writes the source record to the dead-letter topic for `continue`. */
+  handleError(kind: ErrorKind, error: unknown): void {
+    const record = this.current;
+    const handler =
+      kind === 'deserialization'
+        ? this.env.deserializationErrorHandler
+        : kind === 'processing'
+          ? this.env.processingErrorHandler
+          : this.env.productionErrorHandler;
+    if (record === undefined || decide(handler, { kind, error, record, taskId: this.idString }) === 'fail') {
+      if (error instanceof FraudstreamError && error.details?.failedKind) throw error;
+      const where = record ? ` at ${record.topic}[${record.partition}]@${record.offset}` : '';
+      const code = kind === 'processing' ? 'FS_PROCESSING' : 'FS_SERDE';
+      throw new FraudstreamError(
+        code,
+        `${kind} error${where} in task ${this.idString}: ${(error as Error)?.message ?? error}`,
+        {
+          cause: error,
+          details: {
+            failedKind: kind,
+            topic: record?.topic,
+            partition: record?.partition,
+            offset: record?.offset,
+          },
+        },
+      );
+    }
+    this.env.metrics.deadLetter(kind);
+    const dl = deadLetterRecord(this.env.deadLetterTopic, { kind, error, record, taskId: this.idString });
+    this.emit(dl.topic, dl.key ?? null, dl.value, dl.timestamp ?? record.timestamp, dl.headers ?? {});
+  }
+
+  /** Buffers an output record for the next commit; picks its partition as Kafka's default partitioner. */
+  emit(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: Record<string, string>,
+    partition?: number,
+  ): void {
+    if (partition === undefined) {
+      const n = this.env.partitionsOf(topic);
+      partition = key !== null ? partitionForKey(key, n) : this.roundRobin++ % n;
+    }
+    this.output.push({ topic, partition, key, value, timestamp, headers });
+  }
+
+  private punctuateStreamTime(): void {
+    this.lastStreamPunctuation = this.streamTime;
+    for (const p of this.punctuations) {
+      if (p.cancelled || p.type !== 'stream-time') continue;
+      if (p.next < 0) p.next = this.streamTime;
+      if (this.streamTime >= p.next) {
+        this.runPunctuator(p, this.streamTime);
+        while (p.next <= this.streamTime) p.next += p.interval;
+      }
+    }
+  }
+
+  /** Fires due wall-clock punctuators. */
+  punctuateWallClock(now: number): void {
+    for (const p of this.punctuations) {
+      if (p.cancelled || p.type !== 'wall-clock-time' || now < p.next) continue;
+      this.runPunctuator(p, now);
+      while (p.next <= now) p.next += p.interval;
+    }
+  }
+
+  private runPunctuator(p: Punctuation, time: number): void {
+    try {
+      p.fn(time);
+    } catch (error) {
+      throw new FraudstreamError(
+        'FS_PROCESSING',
+        `punctuator of "${p.node.nodeName}" in task ${this.idString} failed: ${(error as Error)?.message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  /** Commit step 2 input: changelog records per store since the last commit. */
+  drainChangelogs(): Array<{ store: string; records: ProducerRecord[] }> {
+    const out: Array<{ store: string; records: ProducerRecord[] }> = [];
+    for (const [name, s] of this.stores) {
+      if (!s.spec.changelog) {
+        s.changelogging.drainChanges();
+        continue;
+      }
+      const changes = s.changelogging.drainChanges();
+      if (changes.length === 0) continue;
+      const topic = this.changelogTopic(name);
+      const partition = this.id.partition;
+      out.push({
+        store: name,
+        records: changes.map((c) => ({ topic, partition, key: c.key, value: c.value })),
+      });
+    }
+    return out;
+  }
+
+  /** Commit step 3 input: output records since the last commit. */
+  drainOutput(): ProducerRecord[] {
+    const out = this.output;
+    this.output = [];
+    return out;
+  }
+
+  /** Commit step 4 input: next offsets of consumed input partitions. */
+  consumedOffsets(): TopicPartitionOffset[] {
+    return [...this.consumed].map(([topic, offset]) => ({ topic, partition: this.id.partition, offset }));
+  }
+
+  /** Commit step 6: stores durable with their checkpoints (next changelog offset, by store). */
+  commitStores(checkpoints: Map<string, number>): void {
+    for (const [name, s] of this.stores) {
+      const cp = checkpoints.get(name);
+      if (cp !== undefined) s.checkpoint = cp;
+      s.changelogging.commit(s.spec.changelog ? (s.checkpoint ?? null) : null);
+    }
+  }
+
+  /** Closes processors and stores (uncommitted store writes are discarded). */
+  close(): void {
+    for (const rt of this.nodes) {
+      try {
+        rt.processor?.close?.();
+      } catch {
+        // closing must release every store even if a user processor fails to close
+      }
+    }
+    this.env.metrics.taskSources.delete(this.timeSource);
+    for (const s of this.stores.values()) {
+      this.env.metrics.storeSources.delete(s.storeGauge);
+      s.changelogging.close();
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Byte layouts of window and session store keys. The key is length-prefixed so that all entries of
+ * one key are contiguous and no key is a byte prefix of another key's entries; times are 8-byte
+ * big-endian unsigned (event times are >= 0), so byte order is time order within a key.
+ *
+ *   window:  [u32 keyLen][key][u64 windowStart]([u32 seq] with retainDuplicates)
+ *   session: [u32 keyLen][key][u64 sessionEnd][u64 sessionStart]
+ */
+const TWO32 = 2 ** 32;
+
+export function writeTime(buf: Buffer, offset: number, t: number): void {
+  const v = Math.max(0, t);
+  buf.writeUInt32BE(Math.floor(v / TWO32), offset);
+  buf.writeUInt32BE(v % TWO32, offset + 4);
+}
+
+export function readTime(buf: Buffer, offset: number): number {
+  return buf.readUInt32BE(offset) * TWO32 + buf.readUInt32BE(offset + 4);
+}
+
+/** [len][key][t1]([t2 or seq]) */
+export function compositeKey(key: Buffer, t1: number, extra?: number, extraIsTime = false): Buffer {
+  const tail = extra === undefined ? 0 : extraIsTime ? 8 : 4;
+  const out = Buffer.allocUnsafe(4 + key.length + 8 + tail);
+  out.writeUInt32BE(key.length, 0);
+  key.copy(out, 4);
+  writeTime(out, 4 + key.length, t1);
+  if (extra !== undefined) {
+    if (extraIsTime) writeTime(out, 12 + key.length, extra);
+    else out.writeUInt32BE(extra >>> 0, 12 + key.length);
+  }
+  return out;
+}
+
+/** Lower bound of every entry of `key` (an empty time part). */
+export function keyPrefix(key: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(4 + key.length);
+  out.writeUInt32BE(key.length, 0);
+  key.copy(out, 4);
+  return out;
+}
+
+/** Smallest buffer greater than every buffer starting with `prefix`. */
+export function prefixEnd(prefix: Buffer): Buffer {
+  const out = Buffer.from(prefix);
+  for (let i = out.length - 1; i >= 0; i--) {
+    if (out[i] !== 0xff) {
+      out[i]++;
+      return out.subarray(0, i + 1);
+    }
+  }
+  return Buffer.alloc(out.length + 1, 0xff);
+}
+
+export interface DecodedComposite {
+  key: Buffer;
+  t1: number;
+  t2: number;
+}
+
+export function decodeComposite(buf: Buffer, withTime2: boolean): DecodedComposite {
+  const len = buf.readUInt32BE(0);
+  const key = buf.subarray(4, 4 + len);
+  const t1 = readTime(buf, 4 + len);
+  const t2 = withTime2 ? readTime(buf, 12 + len) : 0;
+  return { key, t1, t2 };
+}

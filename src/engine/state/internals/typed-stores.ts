@@ -1,0 +1,258 @@
+/**
+ * The metered layer of a store stack: typed keys and values through serdes (as Kafka Streams'
+ * Metered*Store), operation counters for metrics, over the byte-level changelogging layer and backend.
+ */
+import { FraudstreamError } from '../../../errors.ts';
+import type {
+  KeyValue,
+  KeyValueStore,
+  SessionStore,
+  StoreBackend,
+  StoreKind,
+  StoreSerde,
+  Windowed,
+  WindowedKeyValue,
+  WindowStore,
+} from '../types.ts';
+import { compositeKey, decodeComposite, keyPrefix, prefixEnd } from './key-layout.ts';
+
+/** Operation counts, read by the metrics collector. */
+export interface StoreCounters {
+  puts: number;
+  gets: number;
+  deletes: number;
+}
+
+abstract class MeteredStore<K, V> {
+  readonly name: string;
+  abstract readonly kind: StoreKind;
+  readonly persistent: boolean;
+  readonly backend: StoreBackend;
+  readonly counters: StoreCounters = { puts: 0, gets: 0, deletes: 0 };
+  protected readonly keySerde: StoreSerde<K>;
+  protected readonly valueSerde: StoreSerde<V>;
+
+  constructor(
+    name: string,
+    backend: StoreBackend,
+    keySerde: StoreSerde<K>,
+    valueSerde: StoreSerde<V>,
+    persistent: boolean,
+  ) {
+    this.name = name;
+    this.backend = backend;
+    this.keySerde = keySerde;
+    this.valueSerde = valueSerde;
+    this.persistent = persistent;
+  }
+
+  approximateNumEntries(): number {
+    return this.backend.approximateNumEntries();
+  }
+
+  protected keyBytes(key: K): Buffer {
+    const b = this.keySerde.serialize(key);
+    if (b === null)
+      throw new FraudstreamError('FS_STATE_STORE', `store "${this.name}" cannot hold a null key`);
+    return b;
+  }
+
+  protected valueBytes(value: V): Buffer {
+    const b = this.valueSerde.serialize(value);
+    if (b === null)
+      throw new FraudstreamError('FS_STATE_STORE', `store "${this.name}" value serialized to null`);
+    return b;
+  }
+}
+
+export class MeteredKeyValueStore<K, V> extends MeteredStore<K, V> implements KeyValueStore<K, V> {
+  readonly kind = 'key-value' as const;
+
+  get(key: K): V | undefined {
+    this.counters.gets++;
+    const b = this.backend.get(this.keyBytes(key));
+    return b === undefined ? undefined : this.valueSerde.deserialize(b);
+  }
+
+  put(key: K, value: V | null | undefined): void {
+    if (value === null || value === undefined) {
+      this.delete(key);
+      return;
+    }
+    this.counters.puts++;
+    this.backend.put(this.keyBytes(key), this.valueBytes(value));
+  }
+
+  putIfAbsent(key: K, value: V): V | undefined {
+    const old = this.get(key);
+    if (old === undefined) this.put(key, value);
+    return old;
+  }
+
+  delete(key: K): V | undefined {
+    this.counters.deletes++;
+    const kb = this.keyBytes(key);
+    const old = this.backend.get(kb);
+    if (old === undefined) return undefined;
+    this.backend.delete(kb);
+    return this.valueSerde.deserialize(old);
+  }
+
+  *range(from?: K, to?: K): IterableIterator<KeyValue<K, V>> {
+    const f = from === undefined ? undefined : this.keyBytes(from);
+    const t = to === undefined ? undefined : this.keyBytes(to);
+    for (const [k, v] of this.backend.range(f, t)) {
+      yield { key: this.keySerde.deserialize(k), value: this.valueSerde.deserialize(v) };
+    }
+  }
+
+  all(): IterableIterator<KeyValue<K, V>> {
+    return this.range();
+  }
+}
+
+export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements WindowStore<K, V> {
+  readonly kind = 'window' as const;
+  readonly windowSizeMs: number;
+  private readonly retainDuplicates: boolean;
+  // Random start: after a restart new duplicates must not overwrite restored ones.
+  private seq = Math.floor(Math.random() * 2 ** 31);
+
+  constructor(
+    name: string,
+    backend: StoreBackend,
+    keySerde: StoreSerde<K>,
+    valueSerde: StoreSerde<V>,
+    persistent: boolean,
+    windowSizeMs: number,
+    retainDuplicates: boolean,
+  ) {
+    super(name, backend, keySerde, valueSerde, persistent);
+    this.windowSizeMs = windowSizeMs;
+    this.retainDuplicates = retainDuplicates;
+  }
+
+  put(key: K, value: V | null | undefined, windowStart: number): void {
+    const kb = this.keyBytes(key);
+    if (value === null || value === undefined) {
+      if (this.retainDuplicates) return; // duplicates are only removed by retention
+      this.counters.deletes++;
+      this.backend.delete(compositeKey(kb, windowStart));
+      return;
+    }
+    this.counters.puts++;
+    const ck = this.retainDuplicates
+      ? compositeKey(kb, windowStart, this.seq++)
+      : compositeKey(kb, windowStart);
+    this.backend.put(ck, this.valueBytes(value));
+  }
+
+  fetch(key: K, windowStart: number): V | undefined {
+    this.counters.gets++;
+    if (this.retainDuplicates) {
+      for (const e of this.fetchRange(key, windowStart, windowStart)) return e.value;
+      return undefined;
+    }
+    const b = this.backend.get(compositeKey(this.keyBytes(key), windowStart));
+    return b === undefined ? undefined : this.valueSerde.deserialize(b);
+  }
+
+  *fetchRange(key: K, timeFrom: number, timeTo: number): IterableIterator<WindowedKeyValue<K, V>> {
+    this.counters.gets++;
+    if (timeTo < timeFrom) return;
+    const kb = this.keyBytes(key);
+    const from = compositeKey(kb, Math.max(0, timeFrom));
+    const to = compositeKey(kb, timeTo + 1);
+    for (const [k, v] of this.backend.range(from, to)) {
+      const start = decodeComposite(k, false).t1;
+      yield {
+        key: { key, window: { start, end: start + this.windowSizeMs } },
+        value: this.valueSerde.deserialize(v),
+      };
+    }
+  }
+
+  *fetchAll(timeFrom: number, timeTo: number): IterableIterator<WindowedKeyValue<K, V>> {
+    for (const e of this.all()) {
+      if (e.key.window.start >= timeFrom && e.key.window.start <= timeTo) yield e;
+    }
+  }
+
+  *all(): IterableIterator<WindowedKeyValue<K, V>> {
+    for (const [k, v] of this.backend.range()) {
+      const d = decodeComposite(k, false);
+      yield {
+        key: {
+          key: this.keySerde.deserialize(d.key),
+          window: { start: d.t1, end: d.t1 + this.windowSizeMs },
+        },
+        value: this.valueSerde.deserialize(v),
+      };
+    }
+  }
+
+  purgeBefore(before: number): number {
+    const doomed: Buffer[] = [];
+    for (const [k] of this.backend.range()) if (decodeComposite(k, false).t1 < before) doomed.push(k);
+    for (const k of doomed) this.backend.delete(k);
+    return doomed.length;
+  }
+}
+
+export class MeteredSessionStore<K, V> extends MeteredStore<K, V> implements SessionStore<K, V> {
+  readonly kind = 'session' as const;
+
+  put(session: Windowed<K>, value: V): void {
+    this.counters.puts++;
+    const ck = compositeKey(this.keyBytes(session.key), session.window.end, session.window.start, true);
+    this.backend.put(ck, this.valueBytes(value));
+  }
+
+  remove(session: Windowed<K>): void {
+    this.counters.deletes++;
+    this.backend.delete(
+      compositeKey(this.keyBytes(session.key), session.window.end, session.window.start, true),
+    );
+  }
+
+  *findSessions(
+    key: K,
+    earliestSessionEnd: number,
+    latestSessionStart: number,
+  ): IterableIterator<WindowedKeyValue<K, V>> {
+    this.counters.gets++;
+    const kb = this.keyBytes(key);
+    const from = compositeKey(kb, Math.max(0, earliestSessionEnd), 0, true);
+    for (const [k, v] of this.backend.range(from, prefixEnd(keyPrefix(kb)))) {
+      const d = decodeComposite(k, true);
+      if (d.t2 > latestSessionStart) continue;
+      yield { key: { key, window: { start: d.t2, end: d.t1 } }, value: this.valueSerde.deserialize(v) };
+    }
+  }
+
+  fetch(key: K): IterableIterator<WindowedKeyValue<K, V>> {
+    return this.findSessions(key, 0, Number.MAX_SAFE_INTEGER);
+  }
+
+  *all(): IterableIterator<WindowedKeyValue<K, V>> {
+    for (const [k, v] of this.backend.range()) {
+      const d = decodeComposite(k, true);
+      yield {
+        key: { key: this.keySerde.deserialize(d.key), window: { start: d.t2, end: d.t1 } },
+        value: this.valueSerde.deserialize(v),
+      };
+    }
+  }
+
+  purgeBefore(before: number): number {
+    const doomed: Buffer[] = [];
+    for (const [k] of this.backend.range()) if (decodeComposite(k, true).t1 < before) doomed.push(k);
+    for (const k of doomed) this.backend.delete(k);
+    return doomed.length;
+  }
+}
+
+export type AnyMeteredStore =
+  | MeteredKeyValueStore<unknown, unknown>
+  | MeteredWindowStore<unknown, unknown>
+  | MeteredSessionStore<unknown, unknown>;

@@ -1,0 +1,140 @@
+/**
+ * Declaring stores for the Processor API (the DSL declares its own), and the backends to keep them in.
+ *
+ * @example
+ *   builder.addStore(Stores.keyValue('seen-payments', Serdes.string(), Serdes.number()));
+ *   stream.process(() => new Dedup(), { stores: ['seen-payments'] });
+ *   // persistent instead of the application's default backend:
+ *   Stores.keyValue('seen-payments', Serdes.string(), Serdes.number(), { backend: lmdbBackend() });
+ */
+import { FraudstreamError } from '../../errors.ts';
+import { ChangeloggingBackend } from './internals/changelogging.ts';
+import { memoryBackend } from './internals/memory-backend.ts';
+import {
+  type AnyMeteredStore,
+  MeteredKeyValueStore,
+  MeteredSessionStore,
+  MeteredWindowStore,
+} from './internals/typed-stores.ts';
+import type { StoreBackendFactory, StoreSerde, StoreSpec } from './types.ts';
+
+export { memoryBackend };
+
+export interface StoreOptions {
+  /** Default true. */
+  changelog?: boolean;
+  backend?: StoreBackendFactory;
+  retentionMs?: number;
+}
+
+const NAME = /^[A-Za-z0-9._-]+$/;
+
+function checkName(name: string): string {
+  if (!NAME.test(name)) {
+    throw new FraudstreamError(
+      'FS_TOPOLOGY_INVALID',
+      `store name ${JSON.stringify(name)} must match ${NAME}`,
+    );
+  }
+  return name;
+}
+
+export const Stores = {
+  keyValue<K, V>(
+    name: string,
+    key: StoreSerde<K>,
+    value: StoreSerde<V>,
+    options: StoreOptions = {},
+  ): StoreSpec<K, V> {
+    return {
+      name: checkName(name),
+      kind: 'key-value',
+      keySerde: key,
+      valueSerde: value,
+      changelog: options.changelog ?? true,
+      backend: options.backend,
+    };
+  },
+  window<K, V>(
+    name: string,
+    key: StoreSerde<K>,
+    value: StoreSerde<V>,
+    options: StoreOptions & { windowSizeMs: number; retainDuplicates?: boolean },
+  ): StoreSpec<K, V> {
+    return {
+      name: checkName(name),
+      kind: 'window',
+      keySerde: key,
+      valueSerde: value,
+      windowSizeMs: options.windowSizeMs,
+      retentionMs: options.retentionMs,
+      retainDuplicates: options.retainDuplicates ?? false,
+      changelog: options.changelog ?? true,
+      backend: options.backend,
+    };
+  },
+  session<K, V>(
+    name: string,
+    key: StoreSerde<K>,
+    value: StoreSerde<V>,
+    options: StoreOptions = {},
+  ): StoreSpec<K, V> {
+    return {
+      name: checkName(name),
+      kind: 'session',
+      keySerde: key,
+      valueSerde: value,
+      retentionMs: options.retentionMs,
+      changelog: options.changelog ?? true,
+      backend: options.backend,
+    };
+  },
+};
+
+/** A store opened for one task: the typed (metered) top of the stack and its changelogging layer. */
+export interface OpenedStore {
+  spec: StoreSpec;
+  store: AnyMeteredStore;
+  changelogging: ChangeloggingBackend;
+  factory: StoreBackendFactory;
+  persistent: boolean;
+  /** Next changelog offset to restore from (what step 6 writes). */
+  checkpoint: number | null;
+  /** For the store-size gauge. */
+  storeGauge: { storeName: string; approximateNumEntries(): number };
+}
+
+export function openStore(
+  spec: StoreSpec,
+  defaultBackend: StoreBackendFactory,
+  dir: string,
+  taskId: string,
+): OpenedStore {
+  const factory = spec.backend ?? defaultBackend;
+  const raw = factory.open({ dir, storeName: spec.name, taskId });
+  const changelogging = new ChangeloggingBackend(raw);
+  const p = factory.persistent;
+  let store: AnyMeteredStore;
+  if (spec.kind === 'key-value')
+    store = new MeteredKeyValueStore(spec.name, changelogging, spec.keySerde, spec.valueSerde, p);
+  else if (spec.kind === 'window') {
+    store = new MeteredWindowStore(
+      spec.name,
+      changelogging,
+      spec.keySerde,
+      spec.valueSerde,
+      p,
+      spec.windowSizeMs ?? 0,
+      spec.retainDuplicates ?? false,
+    );
+  } else store = new MeteredSessionStore(spec.name, changelogging, spec.keySerde, spec.valueSerde, p);
+  return {
+    spec,
+    store,
+    changelogging,
+    factory,
+    persistent: p,
+    checkpoint: raw.readCheckpoint(),
+    storeGauge: { storeName: spec.name, approximateNumEntries: () => raw.approximateNumEntries() },
+  };
+}
