@@ -26,11 +26,19 @@ export {
 export { fitLogistic } from './logistic.ts';
 export * from './metrics.ts';
 export type { FraudQualityHook, FraudQualityInput, QualityCaseResult } from './quality-hook.ts';
-export { FeatureRows, type ReplayOptions, replayLabelledCsv } from './replay.ts';
+export {
+  FeatureRows,
+  type LabelledEvent,
+  type ReplayOptions,
+  replayEvents,
+  replayLabelledCsv,
+} from './replay.ts';
 export {
   DEFAULT_TRAIN_PARAMS,
   formatTrainReport,
+  type TrainingDataInfo,
   type TrainOptions,
   type TrainReport,
   trainFromCsv,
+  trainOnRows,
 } from './train.ts';

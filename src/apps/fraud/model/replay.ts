@@ -65,6 +65,36 @@ export interface ReplayOptions extends CsvReadOptions {
   progress?: (message: string) => void;
 }
 
+/** A labelled event from any source (CSV rows, generator orders). */
+export interface LabelledEvent {
+  view: LabelledTransaction['view'];
+  isFraud: boolean;
+  scenario: string | null;
+}
+
+/**
+ * Replay labelled events already in memory or generated on the fly (e.g. generator orders
+ * mapped with fromOrder), in time order, through the feature state.
+ *
+ * @example
+ *   const rows = replayEvents(orders.map((o) => ({ view: fromOrder(o), isFraud: !!o.is_fraud, scenario: o.fraud_scenario ?? null })), tracker);
+ */
+export function replayEvents(
+  events: Iterable<LabelledEvent>,
+  tracker: FeatureTracker,
+  options: Pick<ReplayOptions, 'keep' | 'keepViews'> = {},
+): FeatureRows {
+  const rows = new FeatureRows();
+  const out = new Float64Array(FEATURE_COUNT);
+  let line = 0;
+  for (const e of events) {
+    tracker.next(e.view, e.isFraud, out);
+    const tx: LabelledTransaction = { ...e, line: ++line };
+    if (!options.keep || options.keep(tx)) rows.push(out, tx, options.keepViews ?? false);
+  }
+  return rows;
+}
+
 /**
  * @example
  *   const tracker = new FeatureTracker();

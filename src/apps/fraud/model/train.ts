@@ -13,7 +13,7 @@ import { FraudModel } from './fraud-model.ts';
 import { seededRandom } from './gbdt/random.ts';
 import { fitGbdt, type GbdtParams } from './gbdt/trainer.ts';
 import { averagePrecision, recallAtPrecision, rocAuc } from './metrics.ts';
-import { replayLabelledCsv } from './replay.ts';
+import { type FeatureRows, replayLabelledCsv } from './replay.ts';
 
 export interface TrainOptions {
   csv: string;
@@ -96,7 +96,40 @@ export async function trainFromCsv(options: TrainOptions): Promise<{
   options.progress?.(
     `features: ${csv.rows} rows in ${featureSeconds.toFixed(1)} s; fitting on ${rows.length} rows`,
   );
+  const fitted = trainOnRows(
+    rows,
+    { file: path.basename(options.csv), sha256: csv.sha256, rows: csv.rows, frauds },
+    { ...options, seed, legitSampleRate: rate },
+  );
+  const report: TrainReport = {
+    ...fitted.report,
+    invalidRows: csv.invalid,
+    featureSeconds,
+    totalSeconds: (performance.now() - started) / 1000,
+  };
+  return { ...fitted, tracker, report, table: formatTrainReport(report) };
+}
 
+export interface TrainingDataInfo {
+  /** file name or a description of the source (e.g. generator options) */
+  file: string;
+  sha256: string;
+  /** rows replayed (all of them, kept or not) and frauds among them */
+  rows: number;
+  frauds: number;
+}
+
+/**
+ * Fit and package a model from feature rows already computed (time-ordered, e.g. by
+ * replayEvents / replayLabelledCsv): the latest `validationFraction` is the early-stopping slice.
+ */
+export function trainOnRows(
+  rows: FeatureRows,
+  data: TrainingDataInfo,
+  options: Pick<TrainOptions, 'out' | 'validationFraction' | 'params' | 'seed' | 'legitSampleRate'> = {},
+): { artefact: ModelArtefact; model: FraudModel; report: TrainReport } {
+  const seed = options.seed ?? 42;
+  const validationFraction = options.validationFraction ?? 0.1;
   const cut = Math.floor(rows.length * (1 - validationFraction));
   const train = rows.slice(0, cut);
   const valid = validationFraction > 0 ? rows.slice(cut, rows.length) : undefined;
@@ -125,13 +158,10 @@ export async function trainFromCsv(options: TrainOptions): Promise<{
     featureSetVersion: FEATURE_SET_VERSION,
     featureNames: [...FEATURE_NAMES],
     trainingData: {
-      file: path.basename(options.csv),
-      sha256: csv.sha256,
-      rows: csv.rows,
-      frauds,
+      ...data,
       trainRows: train.y.length,
       validationRows: valid?.y.length ?? 0,
-      legitSampleRate: rate,
+      legitSampleRate: options.legitSampleRate ?? 1,
     },
     params: fit.params,
     metrics: {
@@ -149,19 +179,19 @@ export async function trainFromCsv(options: TrainOptions): Promise<{
   }
   const report: TrainReport = {
     modelPath: outPath,
-    rows: csv.rows,
-    frauds,
-    invalidRows: csv.invalid,
+    rows: data.rows,
+    frauds: data.frauds,
+    invalidRows: [],
     trainRows: train.y.length,
     validationRows: valid?.y.length ?? 0,
     trees: fit.bestIteration,
-    featureSeconds,
+    featureSeconds: 0,
     fitSeconds,
-    totalSeconds: (performance.now() - started) / 1000,
+    totalSeconds: fitSeconds,
     validation,
     topFeatures: featureImportance.slice(0, 10),
   };
-  return { artefact, model: new FraudModel(artefact), tracker, report, table: formatTrainReport(report) };
+  return { artefact, model: new FraudModel(artefact), report };
 }
 
 export function formatTrainReport(r: TrainReport): string {
