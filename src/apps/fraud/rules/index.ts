@@ -19,6 +19,7 @@ export {
   type RulesEngineOptions,
   type RulesLogger,
 } from './engine.ts';
+export { type RuleInputExtras, ruleRecord } from './inputs.ts';
 export { CompiledRulePack, compileRulePack } from './pack.ts';
 export * from './types.ts';
 
@@ -29,4 +30,13 @@ export const SEED_RULE_PACK_FILES: readonly string[] = Object.freeze([
   `${RULES_DIR}seed001-points.yaml`,
   `${RULES_DIR}seed000-risk-dimensions.yaml`,
   `${RULES_DIR}seed004-payments.yaml`,
+]);
+
+/** Card-behaviour rules on the streaming features, tuned on the Sparkov train file (not a seed). */
+export const CARD_BEHAVIOUR_RULE_PACK_FILE = `${RULES_DIR}sparkov-card-behaviour.yaml`;
+
+/** Every pack shipped in `rules/`: the three seed packs and the card-behaviour pack. */
+export const SHIPPED_RULE_PACK_FILES: readonly string[] = Object.freeze([
+  ...SEED_RULE_PACK_FILES,
+  CARD_BEHAVIOUR_RULE_PACK_FILE,
 ]);

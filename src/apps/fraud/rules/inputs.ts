@@ -1,0 +1,53 @@
+/**
+ * The flat record rule packs read, built from a streaming feature vector and its event.
+ * Names are the feature names (FEATURE_NAMES) plus event fields and a few customer-history
+ * inputs seed 000 needs; docs/rules.md lists which pack reads which name.
+ */
+import type { TransactionView } from '../features/view.ts';
+
+export interface RuleInputExtras {
+  /** card / customer is on a known-fraud list (seed 001); never the training label */
+  known_fraud?: boolean;
+  /** customer account age in days (seed 000) */
+  account_age_days?: number;
+  /** aggregated customer fraud score 0-100 (seed 004) */
+  customer_fraud_score?: number;
+}
+
+/**
+ * Fills `out` (reused across calls to avoid allocation) with the features of row `offset / n`
+ * and the event's fields.
+ * @example
+ *   const rec = ruleRecord(FEATURE_NAMES, features, 0, view);
+ *   const results = rulesEngine.evaluate(rec);
+ */
+export function ruleRecord(
+  featureNames: readonly string[],
+  features: ArrayLike<number>,
+  offset: number,
+  view: TransactionView,
+  extras: RuleInputExtras = {},
+  out: Record<string, unknown> = {},
+): Record<string, unknown> {
+  for (let j = 0; j < featureNames.length; j++) out[featureNames[j]] = features[offset + j];
+  out.amount = view.amount;
+  out.category = view.category;
+  out.payment_method = view.paymentMethod;
+  out.country = view.country;
+  out.event_time = view.time;
+  out.known_fraud = extras.known_fraud;
+  out.account_age_days = extras.account_age_days;
+  out.customer_fraud_score = extras.customer_fraud_score;
+  // Seed 000's customer history including this order, from the lifetime feature figures.
+  const count = out.history_count;
+  const mean = out.amount_mean;
+  if (typeof count === 'number' && Number.isFinite(count)) {
+    out.customer_total_orders = count + 1;
+    out.customer_total_amount =
+      (count > 0 && typeof mean === 'number' && Number.isFinite(mean) ? mean * count : 0) + view.amount;
+  } else {
+    out.customer_total_orders = undefined;
+    out.customer_total_amount = undefined;
+  }
+  return out;
+}
