@@ -104,7 +104,9 @@ export async function runSql(query: string, options: SqlOptions = {}): Promise<S
       reader = await connection.runAndReadAll(query);
     } catch (err) {
       const known = tables.map((t) => t.name).join(', ') || 'none';
-      throw new FraudstreamError('FS_USAGE', `SQL failed: ${(err as Error).message} (tables: ${known})`, {
+      // one line: DuckDB's first line (its caret diagram needs more lines) and the tables we know
+      const message = (err as Error).message.split('\n')[0];
+      throw new FraudstreamError('FS_USAGE', `SQL failed: ${message} (lake tables: ${known})`, {
         cause: err,
       });
     }
