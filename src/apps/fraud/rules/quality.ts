@@ -7,7 +7,8 @@
  *   - `<dataset> rules <pack> score`    ap and auc of the pack score used as a ranking
  *   - `<dataset> rule <pack>/<REASON>`  precision / recall / alert_rate of each rule
  * and `<dataset> model+rules` (default decision policy over every pack and the model score:
- * flagged = review or block) and `<dataset> model+rules block`.
+ * flagged = review or block) and `<dataset> model+rules block`. Rows whose model score is NaN
+ * are decided on the rules alone; with no model score at all the cases are named `rules policy`.
  */
 
 import { DecisionEngine } from '../decision/engine.ts';
@@ -55,10 +56,12 @@ export const fraudQualityCases: FraudQualityHook = async (input) => {
   const blockedByPolicy: Counter = { flagged: 0, truePositives: 0 };
   const decisions = new DecisionEngine({ now: () => 0 });
   let frauds = 0;
+  let modelRows = 0;
   const record: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {
     const y = rows.y[i];
     frauds += y;
+    if (!Number.isNaN(modelScores[i])) modelRows++;
     ruleRecord(featureNames, rows.x, i * fc, views[i], {}, record);
     const results = packs.map((p) => p.evaluate(record));
     for (let k = 0; k < packs.length; k++) {
@@ -85,7 +88,7 @@ export const fraudQualityCases: FraudQualityHook = async (input) => {
       receivedAt: 0,
       event: record,
       packs: results,
-      model: { version: 'bench', score: modelScores[i] },
+      model: Number.isNaN(modelScores[i]) ? null : { version: 'bench', score: modelScores[i] },
     }).decision;
     if (d !== 'allow') {
       flaggedByPolicy.flagged++;
@@ -118,7 +121,8 @@ export const fraudQualityCases: FraudQualityHook = async (input) => {
     });
     for (const [reason, c] of perRule[k]) push(out, `${dataset} rule ${id}/${reason}`, c, frauds, n);
   }
-  push(out, `${dataset} model+rules`, flaggedByPolicy, frauds, n);
-  push(out, `${dataset} model+rules block`, blockedByPolicy, frauds, n);
+  const policyCase = modelRows > 0 ? 'model+rules' : 'rules policy';
+  push(out, `${dataset} ${policyCase}`, flaggedByPolicy, frauds, n);
+  push(out, `${dataset} ${policyCase} block`, blockedByPolicy, frauds, n);
   return out;
 };
