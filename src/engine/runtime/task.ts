@@ -493,9 +493,15 @@ export class StreamTask {
     return out;
   }
 
-  /** Commit step 4 input: next offsets of consumed input partitions. */
-  consumedOffsets(): TopicPartitionOffset[] {
-    return [...this.consumed].map(([topic, offset]) => ({ topic, partition: this.id.partition, offset }));
+  /** Commit step 4 input: next offsets of input partitions consumed since the last call. */
+  drainConsumedOffsets(): TopicPartitionOffset[] {
+    const out = [...this.consumed].map(([topic, offset]) => ({
+      topic,
+      partition: this.id.partition,
+      offset,
+    }));
+    this.consumed.clear();
+    return out;
   }
 
   /** Commit step 6: stores durable with their checkpoints (next changelog offset, by store). */

@@ -13,6 +13,7 @@
  *   driver.close();
  */
 import type { Headers } from '../../log/types.ts';
+import type { ErrorHandler } from '../runtime/error-handling.ts';
 import type { StoreBackendFactory } from '../state/types.ts';
 
 export interface TestRecord<K, V> {
@@ -38,9 +39,9 @@ export interface TestDriverOptions {
   /** Default 0: watermark = stream time − allowed lateness. */
   allowedLatenessMs?: number;
   /** Error handling, as in `StreamsConfig`. */
-  deserializationErrorHandler?: 'fail' | 'continue';
-  processingErrorHandler?: 'fail' | 'continue';
-  productionErrorHandler?: 'fail' | 'continue';
+  deserializationErrorHandler?: ErrorHandler;
+  processingErrorHandler?: ErrorHandler;
+  productionErrorHandler?: ErrorHandler;
   /** Dead-letter topic (default `<applicationId>-dlq`). */
   deadLetterTopic?: string;
 }

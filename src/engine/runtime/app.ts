@@ -1,0 +1,322 @@
+/**
+ * StreamsApp: runs a topology against a `Log` (embedded or Kafka): one consumer for every input topic
+ * of the application, tasks per (sub-topology, partition) created on assignment (after restoring their
+ * stores) and closed on revocation (after a commit), a poll → process → commit loop, and the commit
+ * protocol of ./commit.ts.
+ *
+ * @example
+ *   const app = new StreamsApp(builder.build(), { applicationId: 'fraud', log, registry });
+ *   await app.start();
+ *   process.once('SIGTERM', () => void app.close());
+ *   const counts = app.store<ReadOnlyKeyValueStore<string, number>>('payments-per-card');
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Registry } from 'prom-client';
+import { FraudstreamError } from '../../errors.ts';
+import type { Consumer, Log, Producer, TopicPartition } from '../../log/types.ts';
+import { memoryBackend } from '../state/stores.ts';
+import type { StoreBackendFactory } from '../state/types.ts';
+import type { Topology } from '../topology/topology.ts';
+import { commitTasks, type ProcessingGuarantee } from './commit.ts';
+import type { ErrorHandler } from './error-handling.ts';
+import { EngineMetrics } from './metrics.ts';
+import { type QueryableStore, queryableStore } from './queries.ts';
+import { restoreTask } from './restore.ts';
+import { StreamTask, type TaskEnv } from './task.ts';
+
+export interface StreamsConfig {
+  /** Consumer group, transactional id and prefix of internal topics. */
+  applicationId: string;
+  log: Log;
+  /** Default 'exactly_once'. */
+  processingGuarantee?: ProcessingGuarantee;
+  /** Default 100 ms (exactly_once) / 1000 ms (at_least_once). */
+  commitIntervalMs?: number;
+  /** Where persistent backends keep task state. Default './data/state'. */
+  stateDir?: string;
+  /** Default in-memory (restored from changelogs on start); e.g. the LMDB backend for persistence. */
+  stateBackend?: StoreBackendFactory;
+  /** Metrics go here (a new registry if omitted; never prom-client's global one). */
+  registry?: Registry;
+  /** watermark = stream time − allowedLatenessMs. Default 0. */
+  allowedLatenessMs?: number;
+  deserializationErrorHandler?: ErrorHandler;
+  processingErrorHandler?: ErrorHandler;
+  productionErrorHandler?: ErrorHandler;
+  /** Default `<applicationId>-dlq`. */
+  deadLetterTopic?: string;
+  /** Default `<applicationId>-late-records`. */
+  lateRecordsTopic?: string;
+  /** A partition is paused while this many of its records wait in its task (default 10 000). */
+  maxBufferedPerPartition?: number;
+  /** Default 1000. */
+  maxPollRecords?: number;
+  /** Stable id of this instance (transactional id suffix); default '0'. */
+  instanceId?: string;
+  /** Called once when processing stops on an error (the app is then 'failed'). */
+  onError?: (error: unknown) => void;
+}
+
+export type AppState = 'created' | 'starting' | 'running' | 'closing' | 'closed' | 'failed';
+
+export class StreamsApp {
+  readonly topology: Topology;
+  readonly config: Readonly<StreamsConfig>;
+  readonly metrics: EngineMetrics;
+  private stateValue: AppState = 'created';
+  private producer: Producer | undefined;
+  private consumer: Consumer | undefined;
+  private readonly tasks = new Map<string, StreamTask>();
+  private readonly taskByPartition = new Map<string, StreamTask>();
+  private readonly paused = new Set<string>();
+  private partitions = new Map<string, number>();
+  private env!: TaskEnv;
+  private loop: Promise<void> | undefined;
+  private failure: unknown;
+
+  constructor(topology: Topology, config: StreamsConfig) {
+    if (!/^[A-Za-z0-9._-]+$/.test(config.applicationId ?? '')) {
+      throw new FraudstreamError(
+        'FS_CONFIG_INVALID',
+        `applicationId ${JSON.stringify(config.applicationId)} must match [A-Za-z0-9._-]+`,
+      );
+    }
+    this.topology = topology;
+    this.config = Object.freeze({ ...config });
+    this.metrics = new EngineMetrics(config.registry ?? new Registry());
+  }
+
+  get state(): AppState {
+    return this.stateValue;
+  }
+
+  /** Local tasks, e.g. for a status page. */
+  taskIds(): string[] {
+    return [...this.tasks.keys()].sort();
+  }
+
+  /** Creates missing internal topics, joins the group and starts the processing loop. */
+  async start(): Promise<void> {
+    if (this.stateValue !== 'created')
+      throw new FraudstreamError('FS_INVALID_ARGUMENT', `cannot start an app in state ${this.stateValue}`);
+    this.stateValue = 'starting';
+    const c = this.config;
+    const appId = c.applicationId;
+    await this.prepareTopics();
+    this.env = {
+      applicationId: appId,
+      topology: this.topology,
+      stateDir: c.stateDir ?? './data/state',
+      defaultBackend: c.stateBackend ?? memoryBackend(),
+      clock: Date.now,
+      allowedLatenessMs: c.allowedLatenessMs ?? 0,
+      deserializationErrorHandler: c.deserializationErrorHandler,
+      processingErrorHandler: c.processingErrorHandler,
+      productionErrorHandler: c.productionErrorHandler,
+      deadLetterTopic: this.deadLetterTopic(),
+      lateRecordsTopic: this.lateRecordsTopic(),
+      metrics: this.metrics,
+      partitionsOf: (t) => this.partitions.get(t) ?? 1,
+    };
+    const exactlyOnce = (c.processingGuarantee ?? 'exactly_once') === 'exactly_once';
+    // The producer comes first: with a transactional id it fences a crashed predecessor and aborts its
+    // open transaction, so restore below reads a changelog with no pending tail.
+    this.producer = await c.log.producer(
+      exactlyOnce ? { transactionalId: `${appId}-${c.instanceId ?? '0'}` } : { idempotent: true },
+    );
+    const inputTopics = this.topology.subtopologies.flatMap((s) =>
+      s.sourceTopics.map((t) => this.topology.topicName(appId, t)),
+    );
+    this.consumer = await c.log.consumer({
+      groupId: appId,
+      topics: inputTopics,
+      isolation: 'read_committed',
+      startFrom: 'committed',
+      maxPollRecords: c.maxPollRecords ?? 1000,
+      groupInstanceId: c.instanceId,
+      onAssigned: (tps) => this.onAssigned(tps),
+      onRevoked: (tps) => this.onRevoked(tps),
+    });
+    this.stateValue = 'running';
+    this.loop = this.run();
+  }
+
+  /** Finishes the current batch, commits, closes stores and leaves the group. */
+  async close(): Promise<void> {
+    if (this.stateValue === 'closed') return;
+    if (this.stateValue === 'running' || this.stateValue === 'starting') this.stateValue = 'closing';
+    await this.loop;
+    try {
+      if (this.stateValue !== 'failed' && this.consumer && this.producer) await this.commit();
+    } finally {
+      for (const t of this.tasks.values()) t.close();
+      this.tasks.clear();
+      this.taskByPartition.clear();
+      await this.consumer?.close().catch(() => {});
+      await this.producer?.close().catch(() => {});
+      if (this.stateValue !== 'failed') this.stateValue = 'closed';
+    }
+  }
+
+  /** Resolves when the processing loop ends; rejects with the error that stopped it. */
+  async done(): Promise<void> {
+    await this.loop;
+    if (this.failure) throw this.failure;
+  }
+
+  /** Read-only view of a store over this instance's tasks (interactive queries). */
+  store<S = QueryableStore>(name: string): S {
+    if (!this.topology.stores().some((s) => s.name === name))
+      throw new FraudstreamError('FS_NOT_FOUND', `no store named "${name}"`);
+    return queryableStore(name, () =>
+      [...this.tasks.values()].flatMap((t) => (t.stores.has(name) ? [t.stores.get(name)!.store] : [])),
+    ) as S;
+  }
+
+  private deadLetterTopic(): string {
+    return this.config.deadLetterTopic ?? `${this.config.applicationId}-dlq`;
+  }
+
+  private lateRecordsTopic(): string {
+    return this.config.lateRecordsTopic ?? `${this.config.applicationId}-late-records`;
+  }
+
+  private async prepareTopics(): Promise<void> {
+    const admin = this.config.log.admin();
+    const appId = this.config.applicationId;
+    const existing = new Set(await admin.listTopics());
+    const external = new Map<string, number>();
+    for (const t of this.topology.externalSourceTopics()) {
+      if (!existing.has(t))
+        throw new FraudstreamError(
+          'FS_UNKNOWN_TOPIC',
+          `source topic "${t}" does not exist; create it before starting "${appId}"`,
+        );
+      external.set(t, (await admin.describeTopic(t)).partitions);
+    }
+    const counts = this.topology.resolvePartitions((t) => external.get(t));
+    const ensure = async (name: string, partitions: number, cleanupPolicy: 'delete' | 'compact') => {
+      if (!existing.has(name)) {
+        await admin.createTopic({ name, partitions, cleanupPolicy }, { ifNotExists: true });
+        existing.add(name);
+      }
+      this.partitions.set(name, (await admin.describeTopic(name)).partitions);
+    };
+    for (const [t, n] of counts) {
+      if (this.topology.isInternal(t)) await ensure(this.topology.topicName(appId, t), n, 'delete');
+      else this.partitions.set(t, n);
+    }
+    for (const sub of this.topology.subtopologies) {
+      const n = Math.max(...sub.sourceTopics.map((t) => counts.get(t) ?? 1));
+      for (const s of sub.stores) if (s.changelog) await ensure(`${appId}-${s.name}-changelog`, n, 'compact');
+    }
+    const maxSource = Math.max(1, ...counts.values());
+    for (const t of this.topology.externalSinkTopics()) await ensure(t, maxSource, 'delete');
+    for (const t of [this.deadLetterTopic(), this.lateRecordsTopic(), ...this.topology.sideOutputTopics])
+      await ensure(t, 1, 'delete');
+  }
+
+  private async onAssigned(tps: TopicPartition[]): Promise<void> {
+    for (const tp of tps) {
+      const sub = this.topology.subtopologies.find((s) =>
+        s.sourceTopics.some((t) => this.topology.topicName(this.config.applicationId, t) === tp.topic),
+      );
+      if (!sub) continue;
+      const id = `${sub.id}_${tp.partition}`;
+      let task = this.tasks.get(id);
+      if (!task) {
+        task = new StreamTask(this.env, sub, tp.partition);
+        task.openStores();
+        try {
+          await restoreTask(
+            this.config.log,
+            task,
+            `${this.config.applicationId}-restore-${this.config.instanceId ?? randomUUID()}`,
+            this.metrics,
+          );
+          task.initProcessors();
+        } catch (error) {
+          task.close();
+          throw error;
+        }
+        this.tasks.set(id, task);
+      }
+      this.taskByPartition.set(`${tp.topic}|${tp.partition}`, task);
+    }
+  }
+
+  private async onRevoked(tps: TopicPartition[]): Promise<void> {
+    const affected = new Set<StreamTask>();
+    for (const tp of tps) {
+      const t = this.taskByPartition.get(`${tp.topic}|${tp.partition}`);
+      if (t) affected.add(t);
+    }
+    if (affected.size === 0) return;
+    for (const t of affected) t.process();
+    if (this.stateValue !== 'failed') await this.commit();
+    for (const t of affected) {
+      t.close();
+      this.tasks.delete(t.idString);
+      for (const topic of t.inputTopics) this.taskByPartition.delete(`${topic}|${t.id.partition}`);
+    }
+  }
+
+  private async run(): Promise<void> {
+    const c = this.config;
+    const interval =
+      c.commitIntervalMs ?? ((c.processingGuarantee ?? 'exactly_once') === 'exactly_once' ? 100 : 1000);
+    const maxBuffered = c.maxBufferedPerPartition ?? 10_000;
+    let lastCommit = Date.now();
+    try {
+      while (this.stateValue === 'running') {
+        const records = await this.consumer!.poll(50);
+        for (const r of records) {
+          const task = this.taskByPartition.get(`${r.topic}|${r.partition}`);
+          if (task) task.enqueue(r);
+        }
+        const started = performance.now();
+        let processed = 0;
+        for (const t of this.tasks.values()) processed += t.process(maxBuffered);
+        if (processed > 0) this.metrics.processLatency.observe((performance.now() - started) / 1000);
+        this.applyBackpressure(maxBuffered);
+        const now = Date.now();
+        for (const t of this.tasks.values()) t.punctuateWallClock(now);
+        if (now - lastCommit >= interval) {
+          await this.commit();
+          lastCommit = Date.now();
+        }
+      }
+    } catch (error) {
+      this.failure = error;
+      this.stateValue = 'failed';
+      c.onError?.(error);
+    }
+  }
+
+  /** Pauses partitions whose task buffer is full, resumes them once half drained. */
+  private applyBackpressure(maxBuffered: number): void {
+    for (const [key, task] of this.taskByPartition) {
+      const [topic, p] = key.split('|');
+      const n = task.bufferedFor(topic);
+      if (n >= maxBuffered && !this.paused.has(key)) {
+        this.consumer!.pause([{ topic, partition: Number(p) }]);
+        this.paused.add(key);
+      } else if (n < maxBuffered / 2 && this.paused.has(key)) {
+        this.consumer!.resume([{ topic, partition: Number(p) }]);
+        this.paused.delete(key);
+      }
+    }
+  }
+
+  private async commit(): Promise<void> {
+    const started = performance.now();
+    const committed = await commitTasks(
+      this.tasks.values(),
+      this.producer!,
+      this.consumer!,
+      this.config.processingGuarantee ?? 'exactly_once',
+    );
+    if (committed) this.metrics.commitLatency.observe((performance.now() - started) / 1000);
+  }
+}

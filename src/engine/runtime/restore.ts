@@ -1,0 +1,103 @@
+/**
+ * Restores a task's stores before it processes anything: from the store's local checkpoint (persistent
+ * backends) or from the beginning (in-memory), up to the end of its changelog partition, reading
+ * committed records only. A persistent store that has data but no checkpoint (a crash mid-way through
+ * an older run without commit) is wiped first, since its content cannot be trusted.
+ */
+import { FraudstreamError } from '../../errors.ts';
+import type { Log, LogRecord, TopicPartition } from '../../log/types.ts';
+import type { EngineMetrics } from './metrics.ts';
+import type { StreamTask } from './task.ts';
+
+const STALL_TIMEOUT_MS = 30_000;
+
+export async function restoreTask(
+  log: Log,
+  task: StreamTask,
+  groupId: string,
+  metrics: EngineMetrics,
+): Promise<void> {
+  const targets: Array<{ store: string; tp: TopicPartition; from: number; to: number }> = [];
+  for (const [name, opened] of task.stores) {
+    if (!opened.spec.changelog) continue;
+    const topic = task.changelogTopic(name);
+    const partition = task.id.partition;
+    const offsets = (await log.admin().listOffsets(topic)).find((o) => o.partition === partition);
+    if (!offsets)
+      throw new FraudstreamError('FS_UNKNOWN_PARTITION', `changelog ${topic} has no partition ${partition}`);
+    let from = opened.checkpoint ?? offsets.earliest;
+    if (
+      opened.persistent &&
+      opened.checkpoint === null &&
+      opened.changelogging.inner.approximateNumEntries() > 0
+    ) {
+      for (const [k] of [...opened.changelogging.inner.range()]) opened.changelogging.inner.delete(k);
+      opened.changelogging.inner.commit(null);
+    }
+    if (from < offsets.earliest) from = offsets.earliest;
+    if (from >= offsets.latest) {
+      opened.checkpoint = offsets.latest;
+      continue;
+    }
+    targets.push({ store: name, tp: { topic, partition }, from, to: offsets.latest });
+  }
+  if (targets.length === 0) return;
+  const byTopic = new Map(targets.map((t) => [t.tp.topic, t]));
+  const consumer = await log.consumer({
+    groupId,
+    topics: [...byTopic.keys()],
+    isolation: 'read_committed',
+    startFrom: 'earliest',
+    maxPollRecords: 5000,
+    onAssigned(tps) {
+      const others: TopicPartition[] = [];
+      for (const tp of tps) {
+        const t = byTopic.get(tp.topic);
+        if (t && t.tp.partition === tp.partition) consumer.seek(tp, t.from);
+        else others.push(tp);
+      }
+      if (others.length > 0) consumer.pause(others);
+    },
+  });
+  try {
+    const pending = new Set(targets);
+    let lastProgress = Date.now();
+    while (pending.size > 0) {
+      const records: LogRecord[] = await consumer.poll(100);
+      for (const r of records) {
+        const t = byTopic.get(r.topic);
+        if (!t || r.partition !== t.tp.partition || r.offset >= t.to) continue;
+        const backend = task.stores.get(t.store)!.changelogging.inner;
+        if (r.key === null) continue;
+        if (r.value === null) backend.delete(r.key);
+        else backend.put(r.key, r.value);
+      }
+      if (records.length > 0) lastProgress = Date.now();
+      for (const t of [...pending]) {
+        if (!consumer.assignment().some((a) => a.topic === t.tp.topic && a.partition === t.tp.partition))
+          continue;
+        const position = consumer.position(t.tp);
+        metrics.restoreProgress(t.store, 0, Math.max(0, t.to - position));
+        if (position >= t.to) {
+          const opened = task.stores.get(t.store)!;
+          opened.checkpoint = t.to;
+          opened.changelogging.inner.commit(t.to);
+          metrics.restoreProgress(t.store, t.to - t.from, 0);
+          pending.delete(t);
+        }
+      }
+      if (Date.now() - lastProgress > STALL_TIMEOUT_MS) {
+        throw new FraudstreamError(
+          'FS_TIMEOUT',
+          `restoring task ${task.idString} made no progress for ${STALL_TIMEOUT_MS} ms`,
+          {
+            retriable: true,
+            details: { pending: [...pending].map((p) => `${p.tp.topic}[${p.tp.partition}]`) },
+          },
+        );
+      }
+    }
+  } finally {
+    await consumer.close();
+  }
+}

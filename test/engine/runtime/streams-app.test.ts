@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { Registry } from 'prom-client';
+import { StreamBuilder } from '../../../src/engine/dsl/stream-builder.ts';
+import { type ReadOnlyKeyValueStore, Serdes } from '../../../src/engine/index.ts';
+import { StreamsApp } from '../../../src/engine/runtime/app.ts';
+import { EmbeddedLog } from '../../../src/log/index.ts';
+import type { Log, LogRecord } from '../../../src/log/types.ts';
+
+const S = Serdes.string();
+const N = Serdes.number();
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tmp(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-app-'));
+  dirs.push(d);
+  return d;
+}
+
+/** Reads committed records of a topic until `done` holds (or times out). */
+export async function readUntil(
+  log: Log,
+  topic: string,
+  done: (records: LogRecord[]) => boolean,
+  timeoutMs = 20_000,
+): Promise<LogRecord[]> {
+  const consumer = await log.consumer({
+    groupId: `reader-${Math.random()}`,
+    topics: [topic],
+    startFrom: 'earliest',
+    isolation: 'read_committed',
+  });
+  const records: LogRecord[] = [];
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (!done(records)) {
+      if (Date.now() > deadline) throw new Error(`timed out reading ${topic}: ${records.length} records`);
+      records.push(...(await consumer.poll(100)));
+    }
+    return records;
+  } finally {
+    await consumer.close();
+  }
+}
+
+function countTopology() {
+  const b = new StreamBuilder();
+  b.stream('payments', { key: S, value: N })
+    .groupBy((_card, amount) => (amount % 2 === 0 ? 'even' : 'odd'), { key: S, name: 'by-parity' })
+    .count({ as: 'parity-counts' })
+    .toStream()
+    .to('parity-out', { key: S, value: N });
+  return b.build();
+}
+
+test('StreamsApp runs a re-keying aggregation on the embedded log, exactly once, and restores its store on restart', async () => {
+  const log = await EmbeddedLog.open({ dir: tmp() });
+  try {
+    await log.admin().createTopic({ name: 'payments', partitions: 2 });
+    const producer = await log.producer();
+    await producer.send(
+      Array.from({ length: 50 }, (_, i) => ({
+        topic: 'payments',
+        key: Buffer.from(`c${i % 7}`),
+        value: N.serialize(i),
+      })),
+    );
+    const registry = new Registry();
+    const app = new StreamsApp(countTopology(), { applicationId: 'parity', log, registry, stateDir: tmp() });
+    await app.start();
+    const sum = (rs: LogRecord[], key: string) => rs.filter((r) => r.key?.toString() === key).length;
+    let out = await readUntil(log, 'parity-out', (rs) => rs.length >= 50);
+    assert.equal(sum(out, 'even'), 25);
+    assert.equal(N.deserialize(out.filter((r) => r.key?.toString() === 'odd').at(-1)!.value), 25);
+    assert.ok((await log.admin().listTopics()).includes('parity-by-parity-repartition'));
+    assert.ok((await log.admin().listTopics()).includes('parity-parity-counts-changelog'));
+    const view = app.store<ReadOnlyKeyValueStore<string, number>>('parity-counts');
+    assert.equal(view.get('even'), 25);
+    const metrics = await registry.metrics();
+    assert.match(metrics, /fraudstream_engine_records_in_total\{node="by-parity-source"\} 50/);
+    assert.match(metrics, /fraudstream_engine_store_entries\{store="parity-counts"\} 2/);
+    await app.close();
+    assert.equal(app.state, 'closed');
+
+    await producer.send(
+      Array.from({ length: 10 }, (_, i) => ({
+        topic: 'payments',
+        key: Buffer.from(`c${i}`),
+        value: N.serialize(100 + i),
+      })),
+    );
+    const again = new StreamsApp(countTopology(), { applicationId: 'parity', log, stateDir: tmp() });
+    await again.start();
+    out = await readUntil(log, 'parity-out', (rs) => rs.length >= 60);
+    assert.equal(out.length, 60, 'nothing processed twice');
+    const last = (key: string) => N.deserialize(out.filter((r) => r.key?.toString() === key).at(-1)!.value);
+    assert.equal(last('even'), 30, 'state restored from the changelog, then updated');
+    assert.equal(last('odd'), 30);
+    await again.close();
+    await producer.close();
+  } finally {
+    await log.close();
+  }
+});
+
+test('start fails clearly when a source topic is missing or joined topics are not co-partitioned', async () => {
+  const log = await EmbeddedLog.open({ dir: tmp() });
+  try {
+    const app = new StreamsApp(countTopology(), { applicationId: 'missing', log });
+    await assert.rejects(
+      app.start(),
+      (e: Error & { code?: string }) => e.code === 'FS_UNKNOWN_TOPIC' && e.message.includes('"payments"'),
+    );
+    await log.admin().createTopic({ name: 'a', partitions: 2 });
+    await log.admin().createTopic({ name: 'b', partitions: 3 });
+    const b = new StreamBuilder();
+    b.stream('a', { key: S, value: S })
+      .join(b.table('b', { key: S, value: S }), (x, y) => x + y)
+      .to('ab');
+    const joined = new StreamsApp(b.build(), { applicationId: 'copart', log });
+    await assert.rejects(
+      joined.start(),
+      (e: Error & { code?: string }) =>
+        e.code === 'FS_COPARTITION' &&
+        /"a" \(2 partitions\)/.test(e.message) &&
+        /"b" \(3 partitions\)/.test(e.message),
+    );
+  } finally {
+    await log.close();
+  }
+});
