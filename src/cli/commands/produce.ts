@@ -106,6 +106,9 @@ export async function run(args: CommandArgs): Promise<number> {
     customers: integerOption(values, 'customers', 5) ?? 1000,
     merchants: integerOption(values, 'merchants', 1) ?? 200,
     ...(rate !== undefined ? { eventsPerSecond: rate } : {}),
+    // One purchase yields at least one record of every purchase kind, so `count` purchases always suffice.
+    // Profile kinds end by themselves after the population.
+    ...(count !== undefined && kind !== 'customer' && kind !== 'merchant' ? { count } : {}),
     ...(scenarios ? { scenarios: scenarios as FraudScenario[] } : {}),
   });
 

@@ -3,11 +3,13 @@ import { FraudstreamError } from '../../errors.ts';
 import {
   type CardTransaction,
   type Customer,
+  type CustomerActivity,
   FRAUD_SCENARIOS,
   type FraudScenario,
   type Merchant,
   type Order,
   type Payment,
+  type ProductView,
 } from '../../events/index.ts';
 import {
   buildPopulation,
@@ -20,8 +22,17 @@ import { Prng } from './prng.ts';
 import { type Purchase, roundCents } from './purchase.ts';
 import { cardTransactionOf, customerOf, merchantOf, orderOf, paymentOf, purchaseIds } from './records.ts';
 import { type Episode, MEAN_EPISODE_SIZE, planEpisode, type ScenarioContext } from './scenarios.ts';
+import { sessionsFor } from './sessions.ts';
 
-export const GENERATED_KINDS = ['order', 'payment', 'card_transaction', 'customer', 'merchant'] as const;
+export const GENERATED_KINDS = [
+  'order',
+  'payment',
+  'card_transaction',
+  'customer',
+  'merchant',
+  'customer_activity',
+  'product_view',
+] as const;
 export type GeneratedKind = (typeof GENERATED_KINDS)[number];
 
 /** One generated record; `key` is what it is partitioned by (customer, card, merchant id). */
@@ -30,14 +41,26 @@ export type GeneratedRecord =
   | { kind: 'payment'; key: string; timestamp: number; value: Payment }
   | { kind: 'card_transaction'; key: string; timestamp: number; value: CardTransaction }
   | { kind: 'customer'; key: string; timestamp: number; value: Customer }
-  | { kind: 'merchant'; key: string; timestamp: number; value: Merchant };
+  | { kind: 'merchant'; key: string; timestamp: number; value: Merchant }
+  | { kind: 'customer_activity'; key: string; timestamp: number; value: CustomerActivity }
+  | { kind: 'product_view'; key: string; timestamp: number; value: ProductView };
+
+/** Kinds derived from purchases (the others are profiles). */
+const PURCHASE_KINDS: readonly GeneratedKind[] = [
+  'order',
+  'payment',
+  'card_transaction',
+  'customer_activity',
+  'product_view',
+];
 
 export interface GeneratorOptions {
   /** same seed (and options) → byte-identical stream. Default 1. */
   seed?: number | string;
   /** share of purchases that are fraud, 0..0.5. Default 0.02. */
   fraudRate?: number;
-  /** stop after this many purchases (each yields one record per purchase kind in `kinds`). Default: endless. */
+  /** stop after this many purchases (each yields one record per purchase kind in `kinds`). Default: endless,
+   * except for profile-only `kinds`, which end after the population. */
   count?: number;
   /** pace the async iterator at this many records per second (wall clock). Default: as fast as possible. */
   eventsPerSecond?: number;
@@ -47,7 +70,8 @@ export interface GeneratorOptions {
    * Default 1000 / eventsPerSecond when paced (simulated time ≈ wall time), else 2000. */
   meanGapMs?: number;
   /** which records to emit. Default ['order']. Profiles (customer, merchant) come first, at startTime;
-   * accounts opened by new-account fraud follow as they appear. */
+   * accounts opened by new-account fraud follow as they appear. `customer_activity` and `product_view`
+   * are the browsing sessions around purchases; they run up to ~4 minutes behind the purchase stream. */
   kinds?: readonly GeneratedKind[];
   customers?: number;
   merchants?: number;
@@ -144,6 +168,8 @@ function resolve(options: GeneratorOptions): ResolvedOptions {
     startTime,
     meanGapMs,
     kinds: new Set(kinds),
+    // Profile-only streams would otherwise spin forever producing nothing.
+    ...(count === undefined && !kinds.some((k) => PURCHASE_KINDS.includes(k)) ? { count: 0 } : {}),
     customers,
     merchants,
     scenarios,
@@ -222,6 +248,12 @@ export class SyntheticGenerator implements Iterable<GeneratedRecord>, AsyncItera
       purchases++;
       credit += o.fraudRate;
       yield* purchaseRecords(item.purchase, o.kinds);
+      if (o.kinds.has('customer_activity') || o.kinds.has('product_view')) {
+        for (const e of sessionsFor(item.purchase, population)) {
+          if (o.kinds.has(e.kind))
+            yield { ...e, key: e.value.customer_id, timestamp: e.value.timestamp } as GeneratedRecord;
+        }
+      }
     }
   }
 

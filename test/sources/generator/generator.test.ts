@@ -5,10 +5,12 @@ import { isFraudstreamError } from '../../../src/errors.ts';
 import {
   CardTransaction,
   Customer,
+  CustomerActivity,
   FRAUD_SCENARIOS,
   Merchant,
   Order,
   Payment,
+  ProductView,
   validator,
 } from '../../../src/events/index.ts';
 import {
@@ -18,6 +20,7 @@ import {
 } from '../../../src/sources/generator/index.ts';
 
 const ALL_KINDS = ['order', 'payment', 'card_transaction', 'customer', 'merchant'] as const;
+const WITH_SESSIONS = [...ALL_KINDS, 'customer_activity', 'product_view'] as const;
 
 function digest(records: Iterable<GeneratedRecord>): string {
   const hash = createHash('sha256');
@@ -39,7 +42,7 @@ test('the same seed gives a byte-identical stream; another seed does not', () =>
 test('choosing fewer record kinds does not change the purchases themselves', () => {
   const orders = [...new SyntheticGenerator({ seed: 9, count: 2000, fraudRate: 0.05 })];
   const withAll = [
-    ...new SyntheticGenerator({ seed: 9, count: 2000, fraudRate: 0.05, kinds: ALL_KINDS }),
+    ...new SyntheticGenerator({ seed: 9, count: 2000, fraudRate: 0.05, kinds: WITH_SESSIONS }),
   ].filter((r) => r.kind === 'order');
   assert.deepEqual(withAll, orders);
 });
@@ -95,6 +98,8 @@ test('every record matches its schema, timestamps never go back, every scenario 
     card_transaction: validator(CardTransaction),
     customer: validator(Customer),
     merchant: validator(Merchant),
+    customer_activity: validator(CustomerActivity),
+    product_view: validator(ProductView),
   };
   let last = 0;
   for (const r of world.records) {
@@ -225,4 +230,50 @@ test('the async iterator paces at a rate and stops on abort', async () => {
     if (++n === 10) controller.abort();
   }
   assert.equal(n, 10);
+});
+
+test('browsing sessions: activity and product views lead up to each purchase, checkout at the order time', () => {
+  const records = [
+    ...new SyntheticGenerator({
+      seed: 3,
+      count: 2000,
+      fraudRate: 0.05,
+      kinds: ['order', 'customer_activity', 'product_view'],
+    }),
+  ];
+  const activity = validator(CustomerActivity);
+  const views = validator(ProductView);
+  const sessions = new Map<string, CustomerActivity[]>();
+  for (const r of records) {
+    if (r.kind === 'customer_activity') {
+      assert.ok(activity.check(r.value), activity.errors(r.value).join('; '));
+      sessions.set(r.value.session_id, [...(sessions.get(r.value.session_id) ?? []), r.value]);
+    } else if (r.kind === 'product_view') {
+      assert.ok(views.check(r.value), views.errors(r.value).join('; '));
+      assert.ok(
+        sessions
+          .get(r.value.session_id)
+          ?.some((a) => a.activity_type === 'view_product' && a.product_id === r.value.product_id),
+      );
+    }
+  }
+  const orders = records.flatMap((r) => (r.kind === 'order' ? [r.value] : []));
+  const checkouts = [...sessions.values()].filter((s) => s.at(-1)!.activity_type === 'checkout');
+  assert.equal(checkouts.length, orders.length, 'one converting session per order');
+  for (const [i, order] of orders.entries()) {
+    const s = checkouts[i];
+    assert.equal(s[0].activity_type, 'login');
+    assert.equal(s.at(-1)!.timestamp, order.timestamp);
+    assert.equal(s[0].customer_id, order.customer_id);
+    assert.equal(s[0].device_id, order.device_id);
+    assert.ok(order.timestamp - s[0].timestamp <= 5 * 60_000);
+    assert.ok(s.every((a, j) => j === 0 || a.timestamp >= s[j - 1].timestamp));
+  }
+  assert.ok(sessions.size > checkouts.length, 'browse-only sessions exist too');
+});
+
+test('profile-only streams end after the population', () => {
+  const records = [...new SyntheticGenerator({ seed: 2, kinds: ['merchant'], merchants: 50 })];
+  assert.equal(records.length, 50);
+  assert.ok(records.every((r) => r.kind === 'merchant'));
 });
