@@ -10,7 +10,7 @@ import pino from 'pino';
 import YAML from 'yaml';
 import { FraudstreamError } from '../../../errors.ts';
 import { CompiledRulePack, compileRulePack } from './pack.ts';
-import type { FeatureRecord, RulePackResult, RulePackVersion } from './types.ts';
+import type { FeatureRecord, RulePackDoc, RulePackResult, RulePackVersion } from './types.ts';
 
 /** What the engine logs through; a pino logger fits. */
 export interface RulesLogger {
@@ -155,6 +155,43 @@ export class RulesEngine {
   }
 
   /**
+   * Validates a pack document or a bundle `{ packs: [...] }` completely, then installs every pack
+   * in it (nothing is installed when any pack is invalid). Returns the installed versions.
+   */
+  replaceDocument(doc: unknown, source = '<api>'): RulePackVersion[] {
+    const docs =
+      typeof doc === 'object' && doc !== null && 'packs' in doc ? (doc as { packs: unknown }).packs : [doc];
+    if (!Array.isArray(docs) || docs.length === 0) {
+      throw new FraudstreamError(
+        'FS_RULES_INVALID',
+        `${source}: packs: must be a non-empty list of rule packs`,
+      );
+    }
+    const compiled = docs.map((d, i) =>
+      compileRulePack(d, docs.length === 1 ? source : `${source}#packs[${i}]`),
+    );
+    const ids = new Set(compiled.map((c) => c.id.pack));
+    if (ids.size !== compiled.length)
+      throw new FraudstreamError('FS_RULES_INVALID', `${source}: a pack id appears twice`);
+    for (const c of compiled) {
+      const previous = this.#install(c);
+      this.#emit({ ok: true, version: c.id, previous });
+    }
+    return compiled.map((c) => c.id);
+  }
+
+  /**
+   * Every loaded pack as one bundle document, with a combined version string
+   * (`pack@version+hash,…`): what `GET /api/v1/rules` returns.
+   */
+  snapshot(): { version: string; document: { packs: RulePackDoc[] } } {
+    return {
+      version: this.#ordered.map((p) => `${p.id.pack}@${p.id.version}+${p.id.hash}`).join(','),
+      document: { packs: this.#ordered.map((p) => p.doc as RulePackDoc) },
+    };
+  }
+
+  /**
    * Re-reads a file now; on error every pack of the file keeps its loaded version and the error
    * is reported. Resolves with one event per changed pack (none when nothing changed).
    */
@@ -238,3 +275,22 @@ export class RulesEngine {
 }
 
 export { CompiledRulePack };
+
+/**
+ * The `rules` dependency of the operations server (src/server/types.ts): GET returns the
+ * snapshot, PUT validates and installs a pack or a bundle.
+ * @example
+ *   createServer({ ...deps, rules: rulesApi(engine) });
+ */
+export function rulesApi(engine: RulesEngine): {
+  get(): { version: string; document: unknown };
+  put(document: unknown): Promise<{ version: string; document: unknown }>;
+} {
+  return {
+    get: () => engine.snapshot(),
+    put: async (document) => {
+      engine.replaceDocument(document);
+      return engine.snapshot();
+    },
+  };
+}

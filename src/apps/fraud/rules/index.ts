@@ -18,6 +18,7 @@ export {
   RulesEngine,
   type RulesEngineOptions,
   type RulesLogger,
+  rulesApi,
 } from './engine.ts';
 export { type RuleInputExtras, ruleRecord } from './inputs.ts';
 export { CompiledRulePack, compileRulePack } from './pack.ts';

@@ -9,6 +9,7 @@ import {
   type ReloadEvent,
   RulesEngine,
   type RulesLogger,
+  rulesApi,
   SEED_RULE_PACK_FILES,
 } from '../../../../src/apps/fraud/rules/index.ts';
 import { isFraudstreamError } from '../../../../src/errors.ts';
@@ -144,6 +145,23 @@ describe('RulesEngine', () => {
       code: 'FS_RULES_INVALID',
     });
     assert.equal(engine.versions()[0].version, '2.0.0');
+  });
+
+  test('replaceDocument installs a bundle atomically; rulesApi serves the server GET/PUT contract', async () => {
+    const engine = new RulesEngine([compileRulePack(smallPack(100))], { logger: quietLogger() });
+    const api = rulesApi(engine);
+    const before = api.get();
+    assert.match(before.version, /^small@1\.0\.0\+[0-9a-f]{16}$/);
+    const other = { ...smallPack(5), pack: 'other' };
+    assert.throws(() => engine.replaceDocument({ packs: [smallPack(1, '2.0.0'), { ...other, rules: [] }] }), {
+      code: 'FS_RULES_INVALID',
+    });
+    assert.equal(api.get().version, before.version, 'nothing of an invalid bundle is installed');
+    const after = await api.put({ packs: [smallPack(1, '2.0.0'), other] });
+    assert.match(after.version, /^small@2\.0\.0\+[0-9a-f]{16},other@1\.0\.0\+[0-9a-f]{16}$/);
+    assert.deepEqual((after.document as { packs: unknown[] }).packs[1], other);
+    await assert.rejects(api.put({ pack: 'bad' }), { code: 'FS_RULES_INVALID' });
+    assert.equal(engine.evaluate({ amount: 2 })[0].level, 'HIGH');
   });
 
   test('reloads a watched file when it changes; a bad new file is rejected and the old kept', async () => {
