@@ -7,7 +7,7 @@ let instance: Promise<DuckDBInstance> | null = null;
  * Each operation takes its own connection so temp tables and views never leak between callers.
  */
 export function duckdbInstance(): Promise<DuckDBInstance> {
-  instance ??= DuckDBInstance.create(':memory:');
+  instance ??= DuckDBInstance.create(':memory:', { threads: '1' });
   return instance;
 }
 

@@ -51,7 +51,7 @@ export async function writeParquetFile(
       appender.flushSync();
       appender.closeSync();
       await connection.run(
-        `COPY ${table} TO ${sqlString(localFile)} (FORMAT PARQUET, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)`,
+        `COPY ${table} TO ${sqlString(localFile)} (FORMAT PARQUET, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 1000000)`,
       );
       const stats = await computeStats(connection, table, schema);
       const { size } = await stat(localFile);
