@@ -126,7 +126,8 @@ export class KafkaAdmin implements LogAdmin {
           (topics) => topics.includes(name),
           () => true,
         );
-        if (!exists) throw new FraudstreamError('FS_UNKNOWN_TOPIC', `topic "${name}" does not exist`, { cause: error });
+        if (!exists)
+          throw new FraudstreamError('FS_UNKNOWN_TOPIC', `topic "${name}" does not exist`, { cause: error });
       }
       throw this.#unknownTopicOr(error, name, `read metadata of "${name}"`);
     }
@@ -275,7 +276,8 @@ export class KafkaAdmin implements LogAdmin {
         topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
       });
     } catch (error) {
-      if (hasApiId(error, 'UNKNOWN_MEMBER_ID', 'NON_EMPTY_GROUP', 'REBALANCE_IN_PROGRESS')) throw notEmpty(groupId, error);
+      if (hasApiId(error, 'UNKNOWN_MEMBER_ID', 'NON_EMPTY_GROUP', 'REBALANCE_IN_PROGRESS'))
+        throw notEmpty(groupId, error);
       throw this.#fail(error, `set committed offsets of group "${groupId}"`);
     }
   }

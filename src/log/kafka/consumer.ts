@@ -65,6 +65,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   /** A JoinGroup waiting for onRevoked to run inside poll. */
   #revokeRequest: { done: () => void; failed: (e: unknown) => void } | undefined;
   #callbackError: unknown;
+  #joining: Promise<void> | undefined;
   #closed = false;
   /** close() is running the revocation callback: commits still work, polls return nothing. */
   #closing = false;
@@ -109,12 +110,23 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     for (const topic of consumerOptions.topics) await admin.partitionCount(topic);
     const consumer = new KafkaConsumer(options, consumerOptions);
     consumer.#client.topics.trackAll(...consumerOptions.topics);
-    try {
-      await consumer.#client.joinGroup({});
-    } catch (error) {
-      await consumer.#client.close(true).catch(() => {});
-      throw toFraudstreamError(error, `join group "${consumerOptions.groupId}"`, options.brokers);
-    }
+    // Joining completes only when every member has rejoined, which may need the others to poll:
+    // do not block the caller on it; poll() waits for it within its own deadline.
+    consumer.#joining = consumer.#client.joinGroup({}).then(
+      () => {
+        consumer.#joining = undefined;
+      },
+      (error: unknown) => {
+        consumer.#joining = undefined;
+        if (!consumer.#closed && !consumer.#closing) {
+          consumer.#callbackError = toFraudstreamError(
+            error,
+            `join group "${consumerOptions.groupId}"`,
+            options.brokers,
+          );
+        }
+      },
+    );
     return consumer;
   }
 
@@ -241,6 +253,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     this.#polling = true;
     try {
       const deadline = Date.now() + maxWaitMs;
+      if (this.#joining && !(await settlesWithin(this.#joining, maxWaitMs))) return [];
       for (;;) {
         await this.#runRevocation();
         await this.#runAssignment();
@@ -492,6 +505,19 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     this.#revokeRequest = undefined;
     await this.#client.close(true).catch(() => {});
     if (callbackError) throw callbackError;
+  }
+}
+
+/** Whether `promise` settles within `ms` (it is not cancelled either way). */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -15,6 +15,7 @@
  *   await txn.addOffsets(consumer, [{ topic: 'orders', partition: 3, offset: 1042 }]);
  *   await txn.commit();
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer as ClientProducer, type MessageToProduce, type ProduceResult } from '@platformatic/kafka';
 import { FraudstreamError } from '../../errors.ts';
 import { DefaultPartitioner } from '../partitioner.ts';
@@ -106,7 +107,11 @@ export class KafkaProducer implements Producer {
         await registration.cancel();
         return;
       } catch (error) {
-        if (!hasApiId(error, 'CONCURRENT_TRANSACTIONS', 'COORDINATOR_LOAD_IN_PROGRESS') || Date.now() > deadline) throw error;
+        if (
+          !hasApiId(error, 'CONCURRENT_TRANSACTIONS', 'COORDINATOR_LOAD_IN_PROGRESS') ||
+          Date.now() > deadline
+        )
+          throw error;
         await sleep(100);
       }
     }
