@@ -21,6 +21,7 @@ import {
   timeout,
   wrap,
 } from 'cockatiel';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { isFraudstreamError } from '../../errors.ts';
 import type { FraudAlert } from './alert.ts';
 import type { AlertChannel } from './channel.ts';
@@ -66,6 +67,44 @@ export interface AlertDispatcherOptions {
   dedup?: AlertDedupStore;
   onDeadLetter?: (deadLetter: AlertDeadLetter) => void;
   now?: () => number;
+  /** prom-client registry for fraudstream_alerts_* metrics (per channel) */
+  registry?: Registry;
+}
+
+function registerMetrics(registry: Registry, stats: () => Record<string, ChannelStats>): void {
+  const counters: Array<[keyof ChannelStats, string, string]> = [
+    ['delivered', 'fraudstream_alerts_delivered_total', 'alerts delivered per channel'],
+    ['deduplicated', 'fraudstream_alerts_deduplicated_total', 'alerts skipped as already delivered'],
+    ['retries', 'fraudstream_alerts_retries_total', 'delivery attempts retried'],
+    [
+      'deadLettered',
+      'fraudstream_alerts_dead_letters_total',
+      'alerts dead-lettered (failed, overflow, shutdown)',
+    ],
+    ['overflowed', 'fraudstream_alerts_queue_overflow_total', 'alerts refused by a full channel queue'],
+  ];
+  // Collected from the dispatcher's own counters at scrape time: nothing to update on the hot path.
+  for (const [key, name, help] of counters) {
+    new Counter({
+      name,
+      help,
+      labelNames: ['channel'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [channel, s] of Object.entries(stats())) this.inc({ channel }, s[key]);
+      },
+    });
+  }
+  new Gauge({
+    name: 'fraudstream_alerts_queue_depth',
+    help: 'alerts waiting or in flight per channel',
+    labelNames: ['channel'],
+    registers: [registry],
+    collect() {
+      for (const [channel, s] of Object.entries(stats())) this.set({ channel }, s.queued + s.inFlight);
+    },
+  });
 }
 
 interface Worker {
@@ -134,6 +173,7 @@ export class AlertDispatcher {
       );
       return { channel, queue: [], pending: new Set(), active: 0, stats, policy };
     });
+    if (options.registry) registerMetrics(options.registry, () => this.stats());
   }
 
   /** Queues the alert on every channel that accepts it; never waits. */

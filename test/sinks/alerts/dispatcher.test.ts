@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { Registry } from 'prom-client';
 import {
   type AlertDeadLetter,
   AlertDispatcher,
@@ -21,10 +22,12 @@ describe('AlertDispatcher delivery', () => {
   test('retries with backoff then succeeds: 503, 503, 200 -> delivered, no dead letter', async () => {
     const server = await startServer((_req, i) => (i < 2 ? { status: 503, body: 'busy' } : { status: 200 }));
     const deadLetters: AlertDeadLetter[] = [];
+    const registry = new Registry();
     const dispatcher = new AlertDispatcher({
       channels: [new SlackChannel({ webhookUrl: `${server.url}/slack` })],
       ...fastRetries,
       onDeadLetter: (d) => deadLetters.push(d),
+      registry,
     });
     try {
       dispatcher.dispatch(sampleAlert('high'));
@@ -34,6 +37,10 @@ describe('AlertDispatcher delivery', () => {
       const s = dispatcher.stats().slack;
       assert.equal(s.delivered, 1);
       assert.equal(s.retries, 2);
+      const text = await registry.metrics();
+      assert.match(text, /fraudstream_alerts_delivered_total\{channel="slack"\} 1/);
+      assert.match(text, /fraudstream_alerts_retries_total\{channel="slack"\} 2/);
+      assert.match(text, /fraudstream_alerts_queue_depth\{channel="slack"\} 0/);
     } finally {
       await dispatcher.close(0);
       await server.close();
