@@ -110,6 +110,36 @@ export function buildAlert(
   };
 }
 
+/**
+ * Alerts for every pack result of one transaction (severity none skipped), in pack order.
+ * @example
+ *   const alerts = buildAlerts(subject, rules.evaluate(record), Date.now(), decision);
+ *   const one = mostSevereAlert(alerts); // e.g. one Slack message per transaction
+ */
+export function buildAlerts(
+  subject: AlertSubject,
+  results: readonly ScoredPack[],
+  now: number,
+  decision?: FraudAlert['decision'],
+): FraudAlert[] {
+  const out: FraudAlert[] = [];
+  for (const r of results) {
+    const a = buildAlert(subject, r, now, decision);
+    if (a) out.push(a);
+  }
+  return out;
+}
+
+/** The highest-severity alert (the first pack wins a tie), or null for none. */
+export function mostSevereAlert(alerts: readonly FraudAlert[]): FraudAlert | null {
+  let best: FraudAlert | null = null;
+  for (const a of alerts) {
+    if (best === null || ALERT_SEVERITIES.indexOf(a.severity) > ALERT_SEVERITIES.indexOf(best.severity))
+      best = a;
+  }
+  return best;
+}
+
 export function severityAtLeast(severity: AlertSeverity, min: AlertSeverity): boolean {
   return ALERT_SEVERITIES.indexOf(severity) >= ALERT_SEVERITIES.indexOf(min);
 }

@@ -5,7 +5,9 @@ import {
   alertIdFor,
   alertTopicRecords,
   buildAlert,
+  buildAlerts,
   createAlertChannels,
+  mostSevereAlert,
   PagerDutyChannel,
   SIGNATURE_HEADER,
   SlackChannel,
@@ -26,6 +28,35 @@ describe('alert records', () => {
       alertIdFor('txn-1', 'seed001-points@1.0.0+ef3488c699136d24', 'HIGH'),
     );
     assert.notEqual(alertIdFor('t', 'p@1.0.0+a', 'HIGH'), alertIdFor('t', 'p@1.0.1+a', 'HIGH'));
+  });
+
+  test('buildAlerts keeps every alerting pack; mostSevereAlert picks one per transaction', () => {
+    const subject = { transactionId: 't-5', eventTime: 0 };
+    const pack = (name: string, severity: string, level: string) => ({
+      pack: name,
+      version: '1',
+      hash: 'h',
+      score: 1,
+      level,
+      severity,
+      hits: [],
+    });
+    const alerts = buildAlerts(
+      subject,
+      [
+        pack('a', 'medium', 'MEDIUM'),
+        pack('b', 'none', 'MINIMAL'),
+        pack('c', 'high', 'HIGH_RISK'),
+        pack('d', 'high', 'HIGH'),
+      ],
+      0,
+    );
+    assert.deepEqual(
+      alerts.map((a) => a.pack),
+      ['a', 'c', 'd'],
+    );
+    assert.equal(mostSevereAlert(alerts)?.pack, 'c');
+    assert.equal(mostSevereAlert([]), null);
   });
 
   test('no alert for severity none (MINIMAL / LEGITIMATE)', () => {
