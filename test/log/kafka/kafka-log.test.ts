@@ -1,0 +1,170 @@
+/**
+ * KafkaLog beyond the shared conformance suite: connection failures, SASL, compression, missing
+ * topics with auto-creation off. Broker tests use the local broker from scripts/kafka.sh, whose
+ * SASL_PLAINTEXT listener (PLAIN + SCRAM user fraudstream/fraudstream-secret) is at
+ * FRAUDSTREAM_KAFKA_SASL_BROKERS (default 127.0.0.1:9093).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { isFraudstreamError } from '../../../src/errors.ts';
+import { KafkaLog, type KafkaLogOptions } from '../../../src/log/kafka/index.ts';
+import type { Log, LogRecord } from '../../../src/log/types.ts';
+import { kafkaAvailable, uniqueName } from './broker.ts';
+
+const kafka = await kafkaAvailable();
+const skip = kafka.ok ? false : kafka.reason;
+const brokers = kafka.ok ? kafka.brokers : [];
+const saslBrokers = (process.env.FRAUDSTREAM_KAFKA_SASL_BROKERS ?? '127.0.0.1:9093').split(',');
+const saslUser = { username: 'fraudstream', password: 'fraudstream-secret' };
+
+async function roundTrip(
+  log: Log,
+  options: { partitions?: number; count?: number } = {},
+): Promise<LogRecord[]> {
+  const topic = uniqueName('roundtrip');
+  const count = options.count ?? 50;
+  await log.admin().createTopic({ name: topic, partitions: options.partitions ?? 1 });
+  const producer = await log.producer();
+  const payload = 'fraud '.repeat(50);
+  await producer.send(
+    Array.from({ length: count }, (_, i) => ({
+      topic,
+      key: Buffer.from(`k${i}`),
+      value: Buffer.from(`${i} ${payload}`),
+    })),
+  );
+  const consumer = await log.consumer({ groupId: uniqueName('g'), topics: [topic], startFrom: 'earliest' });
+  const records: LogRecord[] = [];
+  const deadline = Date.now() + 20_000;
+  while (records.length < count && Date.now() < deadline) records.push(...(await consumer.poll(200)));
+  await consumer.close();
+  await producer.close();
+  await log.admin().deleteTopic(topic);
+  return records;
+}
+
+describe('KafkaLog connection and options', () => {
+  test('an unreachable broker is retried with backoff, then fails with FS_BROKER_UNREACHABLE naming the address', async () => {
+    const started = Date.now();
+    await assert.rejects(KafkaLog.connect({ brokers: ['127.0.0.1:1'], connectTimeoutMs: 1500 }), (e) => {
+      assert.ok(isFraudstreamError(e, 'FS_BROKER_UNREACHABLE'), String(e));
+      assert.match(e.message, /127\.0\.0\.1:1\b/);
+      assert.ok((e.details?.attempts as number) > 1, `retried: ${JSON.stringify(e.details)}`);
+      return true;
+    });
+    assert.ok(Date.now() - started >= 1000, 'kept retrying until close to the configured time');
+  });
+
+  test('bad options name the offending value', async () => {
+    const bad: Array<[KafkaLogOptions, RegExp]> = [
+      [{ brokers: [] }, /at least one/],
+      [{ brokers: ['no-port'] }, /"no-port"/],
+      [
+        { brokers: ['h:1'], sasl: { mechanism: 'GSSAPI' as never, username: 'u', password: 'p' } },
+        /"GSSAPI"/,
+      ],
+      [{ brokers: ['h:1'], compression: 'brotli' as never }, /"brotli"/],
+    ];
+    for (const [options, message] of bad) {
+      await assert.rejects(
+        KafkaLog.connect(options),
+        (e) => isFraudstreamError(e, 'FS_CONFIG_INVALID') && message.test(e.message),
+      );
+    }
+  });
+});
+
+describe('KafkaLog on a real broker', { skip }, () => {
+  test('a missing topic (auto-creation off) is FS_UNKNOWN_TOPIC for producers and consumers', async () => {
+    const log = await KafkaLog.connect({ brokers });
+    try {
+      const missing = uniqueName('missing');
+      const producer = await log.producer();
+      await assert.rejects(
+        producer.send([{ topic: missing, value: Buffer.from('x') }]),
+        (e) => isFraudstreamError(e, 'FS_UNKNOWN_TOPIC') && e.message.includes(missing),
+      );
+      await assert.rejects(
+        log.consumer({ groupId: uniqueName('g'), topics: [missing] }),
+        (e) => isFraudstreamError(e, 'FS_UNKNOWN_TOPIC') && e.message.includes(missing),
+      );
+      assert.ok(!(await log.admin().listTopics()).includes(missing), 'nothing created the topic');
+      await producer.close();
+    } finally {
+      await log.close();
+    }
+  });
+
+  for (const compression of ['lz4', 'zstd'] as const) {
+    test(`${compression} compression round-trips every record`, async () => {
+      const log = await KafkaLog.connect({ brokers, compression });
+      try {
+        const records = await roundTrip(log, { partitions: 2, count: 200 });
+        assert.equal(records.length, 200);
+        assert.deepEqual(new Set(records.map((r) => Number(r.value?.toString().split(' ')[0]))).size, 200);
+      } finally {
+        await log.close();
+      }
+    });
+  }
+
+  for (const mechanism of ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {
+    test(`SASL ${mechanism}: right credentials work, wrong ones fail fast with FS_AUTH_FAILED`, async () => {
+      const log = await KafkaLog.connect({
+        brokers: saslBrokers,
+        sasl: { mechanism, ...saslUser },
+        connectTimeoutMs: 5000,
+      });
+      try {
+        assert.equal((await roundTrip(log, { count: 5 })).length, 5);
+      } finally {
+        await log.close();
+      }
+      const started = Date.now();
+      await assert.rejects(
+        KafkaLog.connect({
+          brokers: saslBrokers,
+          sasl: { mechanism, username: 'fraudstream', password: 'wrong' },
+          connectTimeoutMs: 20_000,
+        }),
+        (e) => isFraudstreamError(e, 'FS_AUTH_FAILED') && e.message.includes(saslBrokers[0]),
+      );
+      assert.ok(
+        Date.now() - started < 10_000,
+        'refused credentials are not retried until the connect timeout',
+      );
+    });
+  }
+
+  test('a static member (groupInstanceId) consumes and commits like any member', async () => {
+    const log = await KafkaLog.connect({ brokers });
+    try {
+      const topic = uniqueName('static');
+      await log.admin().createTopic({ name: topic, partitions: 2 });
+      const producer = await log.producer();
+      await producer.send(
+        [0, 1, 2, 3].map((i) => ({ topic, partition: i % 2, value: Buffer.from(`s${i}`) })),
+      );
+      const groupId = uniqueName('g');
+      const consumer = await log.consumer({
+        groupId,
+        topics: [topic],
+        startFrom: 'earliest',
+        groupInstanceId: 'worker-1',
+      });
+      const records: LogRecord[] = [];
+      const deadline = Date.now() + 20_000;
+      while (records.length < 4 && Date.now() < deadline) records.push(...(await consumer.poll(200)));
+      assert.equal(records.length, 4);
+      await consumer.commit();
+      assert.deepEqual(
+        (await log.admin().committedOffsets(groupId)).map((o) => o.offset),
+        [2, 2],
+      );
+      await consumer.close();
+      await producer.close();
+    } finally {
+      await log.close();
+    }
+  });
+});
