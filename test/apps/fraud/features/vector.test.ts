@@ -98,6 +98,16 @@ describe('point in time', () => {
     assert.equal(at(f, 'amount_max_24h'), 3);
   });
 
+  test('peek (what /predict/raw uses) gives the features next() gives, without folding the event in', () => {
+    const tracker = new FeatureTracker();
+    for (let i = 0; i < 5; i++) tracker.next(tx({ time: T0 + i * MIN, amount: 10 * (i + 1) }), false);
+    const probe = tx({ time: T0 + 10 * MIN, amount: 77 });
+    const peeked = tracker.peek(probe);
+    assert.deepEqual(Array.from(tracker.peek(probe)), Array.from(peeked));
+    assert.deepEqual(Array.from(tracker.next(probe)), Array.from(peeked));
+    assert.equal(at(tracker.peek(probe), 'history_count'), 6);
+  });
+
   test('computing features does not change the state', () => {
     const s = stateOf([tx({ time: T0 - MIN })]);
     const before = JSON.stringify(s);
