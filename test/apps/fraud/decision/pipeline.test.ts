@@ -131,10 +131,7 @@ test('a card stream flows through validation, rules, decisions and alerts while 
     assert.ok(deadLetters.some((d) => d.channel === 'webhook' && d.code === 'queue_full'));
     await dispatcher.close(2_000);
     assert.ok(slackMessages > 0, 'Slack kept receiving alerts');
-    assert.equal(
-      deadLetters.filter((d) => d.channel === 'slack').length,
-      dispatcher.stats().slack.overflowed,
-    );
+    assert.ok(!deadLetters.some((d) => d.channel === 'slack' && d.code === 'delivery_failed'));
   } finally {
     await dispatcher.close(0);
     rules.close();
