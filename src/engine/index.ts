@@ -12,26 +12,35 @@
  *   const app = new StreamsApp(builder.build(), { applicationId: 'fraud', log });
  *   await app.start();
  */
-export { StreamBuilder } from './dsl/stream-builder.ts';
-export type { BuildOptions } from './dsl/stream-builder.ts';
-export type * from './dsl/types.ts';
+
 export type { Change } from './dsl/processors/common.ts';
+export type { BuildOptions } from './dsl/stream-builder.ts';
+export { StreamBuilder } from './dsl/stream-builder.ts';
+export type * from './dsl/types.ts';
 export type * from './processor/types.ts';
-export { StreamsApp } from './runtime/app.ts';
 export type { AppState, StreamsConfig } from './runtime/app.ts';
+export { StreamsApp } from './runtime/app.ts';
 export type { ProcessingGuarantee } from './runtime/commit.ts';
 export type { ErrorContext, ErrorHandler, ErrorKind, HandlerResponse } from './runtime/error-handling.ts';
 export { EngineMetrics } from './runtime/metrics.ts';
 export type { QueryableStore } from './runtime/queries.ts';
-export { Serdes } from './serde/index.ts';
 export type { KeyValueSerdes, Serde } from './serde/index.ts';
-export { memoryBackend, Stores } from './state/stores.ts';
+export { Serdes } from './serde/index.ts';
 export type { StoreOptions } from './state/stores.ts';
+export { memoryBackend, Stores } from './state/stores.ts';
 export type * from './state/types.ts';
 export { TestDriver } from './testing/test-driver.ts';
 export type * from './testing/types.ts';
-export { fieldTimestamp, logTimestamp } from './time/timestamps.ts';
 export type { TimestampExtractor } from './time/timestamps.ts';
-export { hours, JoinWindows, minutes, SessionWindows, SlidingWindows, seconds, TimeWindows } from './time/windows.ts';
+export { fieldTimestamp, logTimestamp } from './time/timestamps.ts';
 export type { EmitMode, WindowSpec } from './time/windows.ts';
+export {
+  hours,
+  JoinWindows,
+  minutes,
+  SessionWindows,
+  SlidingWindows,
+  seconds,
+  TimeWindows,
+} from './time/windows.ts';
 export { Topology } from './topology/topology.ts';

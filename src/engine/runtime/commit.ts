@@ -61,7 +61,7 @@ export async function commitTasks(
     try {
       for (let i = 0; i < records.length; i += SEND_CHUNK) {
         const meta = await txn.send(records.slice(i, i + SEND_CHUNK));
-        meta.forEach((m, j) => note(i + j, m.offset));
+        for (let j = 0; j < meta.length; j++) note(i + j, meta[j].offset);
       }
       if (offsets.length > 0) await txn.addOffsets(consumer, offsets);
       await txn.commit();
@@ -72,7 +72,7 @@ export async function commitTasks(
   } else {
     for (let i = 0; i < records.length; i += SEND_CHUNK) {
       const meta = await producer.send(records.slice(i, i + SEND_CHUNK));
-      meta.forEach((m, j) => note(i + j, m.offset));
+      for (let j = 0; j < meta.length; j++) note(i + j, meta[j].offset);
     }
     if (offsets.length > 0) await consumer.commit(offsets);
   }
