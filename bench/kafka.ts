@@ -80,7 +80,7 @@ function run(command: string, args: string[], stdoutFile?: string): Promise<void
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', stdoutFile ? 'pipe' : 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => {
+    child.stderr?.on('data', (d) => {
       stderr += d;
     });
     if (stdoutFile && child.stdout) child.stdout.pipe(createWriteStream(stdoutFile));
