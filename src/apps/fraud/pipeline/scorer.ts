@@ -1,0 +1,219 @@
+/**
+ * The scoring core of the fraud pipeline: features (point-in-time, from the customer's state
+ * before this order) → rule packs → model → decision → alert. The topology's customer stage and
+ * `POST /predict/raw` both call `score`, so an event scored over HTTP gets exactly the score it
+ * would get in the stream with the same state.
+ *
+ * @example
+ *   const scorer = new FraudScorer({ rules, decisions, model: new ModelHolder(FraudModel.load(path)) });
+ *   const scored = scorer.score(input, entityState, customerScore);
+ */
+
+import { buildAlert, type FraudAlert } from '../../../sinks/alerts/index.ts';
+import type { Analyst } from '../analyst/index.ts';
+import type { DecisionEngine } from '../decision/index.ts';
+import {
+  computeFeatures,
+  type EntityState,
+  FEATURE_COUNT,
+  FEATURE_NAMES,
+  type FeatureOptions,
+  fromOrder,
+  type TransactionView,
+} from '../features/index.ts';
+import type { FraudModel } from '../model/index.ts';
+import { type RulePackResult, type RulesEngine, ruleRecord, SEVERITIES } from '../rules/index.ts';
+import type { AnalystStatus, ModelResult, ScoredEvent, ScoringInput } from './types.ts';
+
+const DAY_MS = 86_400_000;
+const MERCHANT_RATE = FEATURE_NAMES.indexOf('merchant_fraud_rate');
+const MERCHANT_LABELLED = FEATURE_NAMES.indexOf('merchant_labelled_count');
+
+/** The model in use; `swap` installs a new version without a restart (hot swap). */
+export class ModelHolder {
+  current: FraudModel | null;
+  constructor(model: FraudModel | null = null) {
+    this.current = model;
+  }
+  swap(model: FraudModel | null): void {
+    this.current = model;
+  }
+}
+
+export interface FraudScorerDeps {
+  rules: RulesEngine;
+  decisions: DecisionEngine;
+  model?: ModelHolder;
+  /** asked about HIGH_RISK orders (seed 000); never awaited */
+  analyst?: Analyst;
+  /** the pack whose level names the headline risk level (default: the most severe pack) */
+  headlinePack?: string;
+  featureOptions?: FeatureOptions;
+  now?: () => number;
+}
+
+export class FraudScorer {
+  private readonly deps: FraudScorerDeps;
+  private readonly scratch = new Float64Array(FEATURE_COUNT);
+  private readonly now: () => number;
+
+  constructor(deps: FraudScorerDeps) {
+    this.deps = deps;
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** The normalised view of an order with its merchant's location. */
+  view(input: ScoringInput): TransactionView {
+    const view = fromOrder(input.order);
+    if (input.merchant) {
+      view.merchantLat = input.merchant.lat;
+      view.merchantLon = input.merchant.lon;
+    }
+    return view;
+  }
+
+  /** Scores one order given its customer's state before it (the state is not changed). */
+  score(input: ScoringInput, entity: EntityState, customerScore: number): ScoredEvent {
+    const { order } = input;
+    const view = this.view(input);
+    const f = computeFeatures(entity, view, undefined, this.deps.featureOptions, this.scratch);
+    f[MERCHANT_RATE] =
+      input.merchantLabelled > 0 ? input.merchantFrauds / input.merchantLabelled : Number.NaN;
+    f[MERCHANT_LABELLED] = input.merchantLabelled;
+
+    const customer = input.customer;
+    const record = ruleRecord(FEATURE_NAMES, f, 0, view, {
+      known_fraud: (customer as { known_fraud?: boolean } | null)?.known_fraud === true,
+      account_age_days: customer
+        ? Math.max(0, (order.timestamp - customer.account_created_at) / DAY_MS)
+        : undefined,
+      customer_fraud_score: customerScore,
+    });
+    const packs = this.deps.rules.evaluate(record);
+    const model = this.scoreModel(f);
+    const outcome = this.deps.decisions.decide({
+      eventId: order.order_id,
+      customerId: order.customer_id,
+      eventTime: order.timestamp,
+      receivedAt: input.receivedAt,
+      event: order as unknown as Record<string, unknown>,
+      features: namedFeatures(f),
+      packs,
+      model: model ? { version: model.version, score: model.score } : null,
+      sanitized: input.sanitized,
+    });
+    const headline = this.headline(packs);
+    const analyst = this.askAnalyst(input, packs, model, headline);
+    outcome.audit.analystOutcome = null;
+    const audit = { ...outcome.audit, analyst };
+    const now = this.now();
+    const subject = {
+      transactionId: order.order_id,
+      customerId: order.customer_id,
+      merchant: input.merchant?.name ?? order.restaurant_name,
+      amount: order.amount,
+      currency: order.currency,
+      eventTime: order.timestamp,
+    };
+    const alert = headline ? buildAlert(subject, headline, now, outcome.decision) : null;
+    const routedAlerts: FraudAlert[] = [];
+    for (const p of packs) {
+      if (p.routes.length === 0) continue;
+      const a = buildAlert(subject, p, now, outcome.decision);
+      if (a) routedAlerts.push(a);
+    }
+    const reasons = [...new Set(packs.flatMap((p) => p.hits.map((h) => h.reason)))];
+    if (model) for (const r of model.reasons) if (!reasons.includes(r.code)) reasons.push(r.code);
+    return {
+      eventId: order.order_id,
+      customerId: order.customer_id,
+      merchantId: order.merchant_id,
+      merchantName: input.merchant?.name ?? order.restaurant_name,
+      amount: order.amount,
+      currency: order.currency,
+      country: order.country,
+      paymentMethod: order.payment_method,
+      eventTime: order.timestamp,
+      riskLevel: headline?.level ?? 'MINIMAL',
+      severity: headline?.severity ?? 'none',
+      riskScore: headline?.score ?? 0,
+      reasons,
+      features: audit.features as Record<string, number>,
+      packs,
+      model,
+      decision: outcome.decision,
+      matchedClause: outcome.matchedClause,
+      analyst,
+      audit: audit as ScoredEvent['audit'],
+      review: outcome.review,
+      alert,
+      routedAlerts,
+      latencyMs: audit.latencyMs,
+      label:
+        order.is_fraud === undefined
+          ? null
+          : { isFraud: order.is_fraud, scenario: order.fraud_scenario ?? null },
+    };
+  }
+
+  private scoreModel(f: Float64Array): ModelResult | null {
+    const model = this.deps.model?.current;
+    if (!model) return null;
+    return { version: model.version, score: model.score(f), reasons: model.explain(f, 3) };
+  }
+
+  /** The named pack if configured, else the most severe result (first pack wins ties). */
+  private headline(packs: RulePackResult[]): RulePackResult | undefined {
+    if (this.deps.headlinePack) {
+      const named = packs.find((p) => p.pack === this.deps.headlinePack);
+      if (named) return named;
+    }
+    let best: RulePackResult | undefined;
+    for (const p of packs) {
+      if (!best || SEVERITIES.indexOf(p.severity) > SEVERITIES.indexOf(best.severity)) best = p;
+    }
+    return best;
+  }
+
+  /** Seed 000: HIGH_RISK orders go to the AI analyst; the decision never waits for it. */
+  private askAnalyst(
+    input: ScoringInput,
+    packs: RulePackResult[],
+    model: ModelResult | null,
+    headline: RulePackResult | undefined,
+  ): AnalystStatus {
+    const highRisk = packs.some((p) => p.level === 'HIGH_RISK');
+    if (!highRisk) return 'not_required';
+    if (!this.deps.analyst) return 'fallback:disabled';
+    const { order } = input;
+    const submitted = this.deps.analyst.submit({
+      id: order.order_id,
+      facts: {
+        amount: order.amount,
+        currency: order.currency,
+        payment_method: order.payment_method,
+        country: order.country,
+        city: order.city,
+        merchant: input.merchant?.name ?? order.restaurant_name,
+        merchant_category: order.merchant_category,
+        account_age_days: input.customer
+          ? Math.round((order.timestamp - input.customer.account_created_at) / DAY_MS)
+          : null,
+        rule_hits: packs.flatMap((p) => p.hits.map((h) => `${p.pack}:${h.reason}`)),
+        risk_level: headline?.level ?? null,
+        model_score: model?.score ?? null,
+      },
+    });
+    return submitted.status === 'queued' ? 'queued' : (`fallback:${submitted.reason}` as AnalystStatus);
+  }
+}
+
+function namedFeatures(f: Float64Array): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let i = 0; i < FEATURE_NAMES.length; i++) {
+    const v = f[i];
+    // JSON has no NaN: unknown features are left out of audit records.
+    if (Number.isFinite(v)) out[FEATURE_NAMES[i]] = v;
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+/** Records flowing between the stages of the fraud topology. */
+import type { Customer, Merchant, Order } from '../../../events/index.ts';
+import type { FraudAlert } from '../../../sinks/alerts/index.ts';
+import type { AuditRecord, Decision, ReviewRecord } from '../decision/index.ts';
+import type { RulePackResult } from '../rules/index.ts';
+
+/** After validation: the order (texts neutralised) and when it entered the pipeline. */
+export interface ValidOrder {
+  order: Order;
+  sanitized: string[];
+  /** wall clock when the record was first processed (latency figures) */
+  receivedAt: number;
+}
+
+/** After the merchant stage (keyed by merchant): profile and the merchant's fraud rate so far. */
+export interface MerchantStageOrder extends ValidOrder {
+  merchant: Merchant | null;
+  /** labels known at the order's event time (label delay applied) */
+  merchantLabelled: number;
+  merchantFrauds: number;
+}
+
+/** Before scoring (keyed by customer): everything the scorer reads. */
+export interface ScoringInput extends MerchantStageOrder {
+  customer: Customer | null;
+}
+
+export interface ModelResult {
+  version: string;
+  score: number;
+  reasons: { code: string; feature: string; value: number; contribution: number }[];
+}
+
+export type AnalystStatus =
+  | 'not_required'
+  | 'queued'
+  | 'fallback:disabled'
+  | 'fallback:breaker_open'
+  | 'fallback:queue_full'
+  | 'fallback:shutdown';
+
+/** The outcome of scoring one order: what every output topic is cut from. */
+export interface ScoredEvent {
+  eventId: string;
+  customerId: string;
+  merchantId: string;
+  merchantName: string | null;
+  amount: number;
+  currency: string;
+  country: string;
+  paymentMethod: string;
+  eventTime: number;
+  /** headline risk: the most severe pack result */
+  riskLevel: string;
+  severity: RulePackResult['severity'];
+  riskScore: number;
+  reasons: string[];
+  features: Record<string, number>;
+  packs: RulePackResult[];
+  model: ModelResult | null;
+  decision: Decision;
+  matchedClause: string | null;
+  analyst: AnalystStatus;
+  audit: AuditRecord;
+  review: ReviewRecord | null;
+  alert: FraudAlert | null;
+  /** alerts for seed 004's routes (bss.fraud.alerts / bss.fraud.high-risk) */
+  routedAlerts: FraudAlert[];
+  latencyMs: number;
+  /** ground truth when the source carries it (generator, labelled replays); never a model input */
+  label: { isFraud: boolean; scenario: string | null } | null;
+}

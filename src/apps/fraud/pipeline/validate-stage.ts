@@ -1,0 +1,52 @@
+/**
+ * Stage 1: validation and sanitisation (seed 000). Valid orders continue with their texts
+ * neutralised; rejected ones are turned into dead-letter records carrying the reasons and the
+ * source position, so nothing is dropped without a place to look.
+ */
+import type { Processor, ProcessorContext, StreamRecord } from '../../../engine/index.ts';
+import type { Validators } from '../validation/index.ts';
+import type { ValidOrder } from './types.ts';
+
+export type ValidationOutcome =
+  | { ok: true; valid: ValidOrder }
+  | { ok: false; rejected: unknown; reasons: string[] };
+
+export class ValidateStage implements Processor<string, unknown, string, ValidationOutcome> {
+  private ctx!: ProcessorContext<string, ValidationOutcome>;
+  private readonly validators: Validators;
+  private readonly onRejected: (reasons: string[]) => void;
+
+  constructor(validators: Validators, onRejected: (reasons: string[]) => void = () => {}) {
+    this.validators = validators;
+    this.onRejected = onRejected;
+  }
+
+  init(ctx: ProcessorContext<string, ValidationOutcome>): void {
+    this.ctx = ctx;
+  }
+
+  process(record: StreamRecord<string, unknown>): void {
+    const result = this.validators.order(record.value);
+    if (result.ok) {
+      const valid: ValidOrder = { order: result.value, sanitized: result.sanitized, receivedAt: Date.now() };
+      this.ctx.forward({ ...record, value: { ok: true, valid } });
+      return;
+    }
+    this.onRejected(result.reasons);
+    const source = this.ctx.recordMetadata;
+    this.ctx.forward({
+      key: record.key,
+      value: { ok: false, rejected: record.value, reasons: result.reasons },
+      timestamp: record.timestamp,
+      headers: {
+        ...record.headers,
+        'fs.dlq.reason': result.reasons.join('; ').slice(0, 1000),
+        'fs.dlq.error.code': 'FS_SCHEMA_INVALID',
+        'fs.dlq.source.topic': source?.topic ?? '',
+        'fs.dlq.source.partition': String(source?.partition ?? ''),
+        'fs.dlq.source.offset': String(source?.offset ?? ''),
+        'fs.dlq.timestamp': String(Date.now()),
+      },
+    });
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The fraud-detection topology (seed 000's pipeline on the engine):
+ *
+ *   orders ─► validate ─┬─► orders.dlq                                  (rejected, with reasons)
+ *                       └─► by merchant ─► ⋈ merchants ─► merchant fraud rate
+ *                              ─► by customer ─► ⋈ customers ─► features → rules → model → decision
+ *                                   ├─► fraud.scored           (every scored order)
+ *                                   ├─► fraud.decisions.audit  (every decision)
+ *                                   ├─► fraud.review-queue     (review decisions)
+ *                                   ├─► fraud.alerts           (LOW..CRITICAL, delivered to Slack/webhook/PagerDuty)
+ *                                   └─► bss.fraud.alerts / bss.fraud.high-risk (seed 004 routes)
+ *
+ * Two repartitions: the merchant's fraud rate needs every order of a merchant in one task, the
+ * customer's features every order of a customer. Both are internal topics of the application.
+ *
+ * @example
+ *   const builder = new StreamBuilder();
+ *   buildFraudTopology(builder, { scorer, validators });
+ *   const app = new StreamsApp(builder.build(), { applicationId: 'fraudstream', log });
+ */
+import { Serdes, Stores, type StreamBuilder } from '../../engine/index.ts';
+import type { Customer, Merchant } from '../../events/index.ts';
+import type { FraudAlert } from '../../sinks/alerts/index.ts';
+import type { MerchantRiskState } from './features/index.ts';
+import { CUSTOMER_STATE_STORE, CustomerStage, type CustomerState } from './pipeline/customer-stage.ts';
+import { MERCHANT_RISK_STORE, MerchantStage, type WithMerchant } from './pipeline/merchant-stage.ts';
+import type { FraudScorer } from './pipeline/scorer.ts';
+import type { MerchantStageOrder, ScoredEvent, ScoringInput } from './pipeline/types.ts';
+import { ValidateStage, type ValidationOutcome } from './pipeline/validate-stage.ts';
+import { FRAUD_TOPICS } from './topics.ts';
+import type { Validators } from './validation/index.ts';
+
+export interface FraudTopologyDeps {
+  scorer: FraudScorer;
+  validators: Validators;
+  labelDelayMs?: number;
+  /** observers for live statistics (called once per processed record; may repeat after a crash) */
+  onScored?: (scored: ScoredEvent) => void;
+  onRejected?: (reasons: string[]) => void;
+  topics?: Partial<typeof FRAUD_TOPICS>;
+}
+
+/** The scored-event record written to fraud.scored (and the lake's fraud_detection table). */
+export function scoredSummary(s: ScoredEvent) {
+  return {
+    event_id: s.eventId,
+    customer_id: s.customerId,
+    merchant_id: s.merchantId,
+    merchant_name: s.merchantName,
+    amount: s.amount,
+    currency: s.currency,
+    country: s.country,
+    payment_method: s.paymentMethod,
+    event_time: s.eventTime,
+    risk_level: s.riskLevel,
+    severity: s.severity,
+    risk_score: s.riskScore,
+    model_score: s.model?.score ?? null,
+    model_version: s.model?.version ?? null,
+    decision: s.decision,
+    reasons: s.reasons,
+    analyst: s.analyst,
+    latency_ms: s.latencyMs,
+    is_fraud: s.label?.isFraud ?? null,
+    fraud_scenario: s.label?.scenario ?? null,
+  };
+}
+
+export function buildFraudTopology(builder: StreamBuilder, deps: FraudTopologyDeps): void {
+  const topics = { ...FRAUD_TOPICS, ...deps.topics };
+  const json = <T>() => Serdes.json<T>();
+  builder.addStore(Stores.keyValue<string, MerchantRiskState>(MERCHANT_RISK_STORE, Serdes.string(), json()));
+  builder.addStore(Stores.keyValue<string, CustomerState>(CUSTOMER_STATE_STORE, Serdes.string(), json()));
+
+  const customers = builder.table<string, Customer>(topics.customers, {
+    key: Serdes.string(),
+    value: json(),
+    as: 'fraud-customers',
+  });
+  const merchants = builder.table<string, Merchant>(topics.merchants, {
+    key: Serdes.string(),
+    value: json(),
+    as: 'fraud-merchants',
+  });
+
+  const [rejected, accepted] = builder
+    .stream<string, unknown>(topics.orders, { key: Serdes.string(), value: json(), name: 'orders' })
+    .process<string, ValidationOutcome>(() => new ValidateStage(deps.validators, deps.onRejected), {
+      name: 'validate',
+    })
+    .split([(_k, v) => !v.ok, () => true], 'validated');
+
+  rejected
+    .mapValues((v) => (v.ok ? null : v.rejected))
+    .to(topics.deadLetters, { key: Serdes.string(), value: json() });
+
+  const byMerchant = accepted
+    .mapValues((v) => (v as Extract<ValidationOutcome, { ok: true }>).valid)
+    .selectKey((_k, v) => v.order.merchant_id)
+    .repartition({ name: 'fraud-by-merchant', key: Serdes.string(), value: json() })
+    .leftJoin(merchants, (v, merchant): WithMerchant => ({ ...v, merchant }))
+    .process<string, MerchantStageOrder>(() => new MerchantStage(deps.labelDelayMs), {
+      stores: [MERCHANT_RISK_STORE],
+      name: 'merchant-stage',
+    });
+
+  const scored = byMerchant
+    .selectKey((_k, v) => v.order.customer_id)
+    .repartition({ name: 'fraud-by-customer', key: Serdes.string(), value: json() })
+    .leftJoin(customers, (v, customer): ScoringInput => ({ ...v, customer }))
+    .process<string, ScoredEvent>(() => new CustomerStage(deps.scorer, deps.onScored), {
+      stores: [CUSTOMER_STATE_STORE],
+      name: 'customer-stage',
+    });
+
+  scored.mapValues(scoredSummary).to(topics.scored, { key: Serdes.string(), value: json() });
+  scored.mapValues((s) => s.audit).to(topics.audit, { key: Serdes.string(), value: json() });
+  scored
+    .filter((_k, s) => s.review !== null)
+    .mapValues((s) => s.review)
+    .to(topics.reviewQueue, { key: Serdes.string(), value: json() });
+  scored
+    .filter((_k, s) => s.alert !== null)
+    .mapValues((s) => s.alert as FraudAlert)
+    .to(topics.alerts, { key: Serdes.string(), value: json() });
+  const routed = scored.flatMapValues((s) => s.routedAlerts);
+  for (const topic of [topics.bssAlerts, topics.bssHighRisk]) {
+    routed.filter((_k, a) => a.routes.includes(topic)).to(topic, { key: Serdes.string(), value: json() });
+  }
+}
