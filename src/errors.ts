@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   FS_TIMEOUT: 'an operation did not finish in time',
   FS_INVALID_ARGUMENT: 'an API argument has a value outside what is accepted (names the value)',
   FS_GROUP_NOT_EMPTY: 'the consumer group has active members, so its offsets cannot be overwritten',
+  FS_MEMBER_FENCED: 'a newer consumer with the same groupInstanceId replaced this one',
   FS_RULES_INVALID: 'a rule-pack document or file fails validation (names the file, rule id and key)',
   FS_ALERT_DELIVERY: 'an alert channel could not deliver an alert',
 } as const;

@@ -162,8 +162,15 @@ export class EmbeddedConsumer implements Consumer {
   async #reconcile(): Promise<void> {
     const now = Date.now();
     if (this.#member.evicted) {
-      // Our partitions were already handed over; the revocation callback can only observe that.
       this.#assigned.clear();
+      if (this.#options.groupInstanceId !== undefined) {
+        this.#closed = true;
+        throw new FraudstreamError(
+          'FS_MEMBER_FENCED',
+          `consumer with groupInstanceId "${this.#options.groupInstanceId}" was replaced by a newer instance in group "${this.groupId}"`,
+        );
+      }
+      // Evicted after missing its session timeout: its partitions were handed over; rejoin.
       this.#member = this.#join();
     }
     this.#member.lastSeen = now;

@@ -32,8 +32,6 @@ export class GroupCoordinator {
 
   join(topics: string[], sessionTimeoutMs: number, instanceId?: string): GroupMember {
     const memberId = instanceId ?? `${this.groupId}-member-${String(++this.#seq).padStart(6, '0')}`;
-    const previous = this.members.get(memberId);
-    if (previous) this.evict(previous);
     const member: GroupMember = {
       memberId,
       topics: [...topics],
@@ -41,6 +39,15 @@ export class GroupCoordinator {
       lastSeen: Date.now(),
       evicted: false,
     };
+    const previous = this.members.get(memberId);
+    if (previous && instanceId !== undefined && sameTopics(previous.topics, topics)) {
+      // Static membership: the new instance inherits the old one's partitions, no rebalance.
+      previous.evicted = true;
+      this.members.set(memberId, member);
+      this.#onChange();
+      return member;
+    }
+    if (previous) this.evict(previous);
     this.members.set(memberId, member);
     this.#changed();
     return member;
@@ -107,4 +114,8 @@ export class GroupCoordinator {
     this.generation++;
     this.#onChange();
   }
+}
+
+function sameTopics(a: string[], b: string[]): boolean {
+  return a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
 }
