@@ -8,6 +8,12 @@
 export { KafkaAdmin } from './admin.ts';
 export { KafkaConsumer } from './consumer.ts';
 export { KafkaLog } from './kafka-log.ts';
-export type { Compression, KafkaLogOptions, KafkaSaslOptions, SaslMechanism } from './options.ts';
-export { resolveKafkaOptions } from './options.ts';
+export type {
+  Compression,
+  KafkaConfigKeys,
+  KafkaLogOptions,
+  KafkaSaslOptions,
+  SaslMechanism,
+} from './options.ts';
+export { kafkaOptionsFromConfig, resolveKafkaOptions } from './options.ts';
 export { KafkaProducer } from './producer.ts';

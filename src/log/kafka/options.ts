@@ -120,3 +120,37 @@ export function clientBaseOptions(options: ResolvedKafkaOptions, role: string): 
   if (options.tls) base.tls = options.tls === true ? {} : options.tls;
   return base;
 }
+
+/** The flat shape of the `kafka.*` configuration keys (see docs/configuration.md). */
+export interface KafkaConfigKeys {
+  brokers: string[];
+  clientId?: string;
+  compression?: Compression;
+  connectTimeoutMs?: number;
+  tls?: boolean;
+  saslMechanism?: 'none' | SaslMechanism;
+  saslUsername?: string;
+  saslPassword?: string;
+}
+
+/**
+ * KafkaLog options from the `kafka.*` configuration keys (`saslMechanism: 'none'` = no SASL).
+ *
+ * @example
+ *   const log = await KafkaLog.connect(kafkaOptionsFromConfig(config.kafka));
+ */
+export function kafkaOptionsFromConfig(keys: KafkaConfigKeys): KafkaLogOptions {
+  const options: KafkaLogOptions = { brokers: keys.brokers };
+  if (keys.clientId !== undefined) options.clientId = keys.clientId;
+  if (keys.compression !== undefined) options.compression = keys.compression;
+  if (keys.connectTimeoutMs !== undefined) options.connectTimeoutMs = keys.connectTimeoutMs;
+  if (keys.tls) options.tls = true;
+  if (keys.saslMechanism && keys.saslMechanism !== 'none') {
+    options.sasl = {
+      mechanism: keys.saslMechanism,
+      username: keys.saslUsername ?? '',
+      password: keys.saslPassword ?? '',
+    };
+  }
+  return options;
+}

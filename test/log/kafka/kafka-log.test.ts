@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isFraudstreamError } from '../../../src/errors.ts';
-import { KafkaLog, type KafkaLogOptions } from '../../../src/log/kafka/index.ts';
+import { KafkaLog, type KafkaLogOptions, kafkaOptionsFromConfig } from '../../../src/log/kafka/index.ts';
 import type { Log, LogRecord } from '../../../src/log/types.ts';
 import { kafkaAvailable, uniqueName } from './broker.ts';
 
@@ -71,6 +71,28 @@ describe('KafkaLog connection and options', () => {
         (e) => isFraudstreamError(e, 'FS_CONFIG_INVALID') && message.test(e.message),
       );
     }
+  });
+});
+
+test('kafka.* configuration keys map onto KafkaLog options (seed 000: SASL_SSL + PLAIN)', () => {
+  assert.deepEqual(
+    kafkaOptionsFromConfig({
+      brokers: ['b1:9093'],
+      tls: true,
+      saslMechanism: 'PLAIN',
+      saslUsername: 'u',
+      saslPassword: 'p',
+      compression: 'zstd',
+    }),
+    {
+      brokers: ['b1:9093'],
+      tls: true,
+      sasl: { mechanism: 'PLAIN', username: 'u', password: 'p' },
+      compression: 'zstd',
+    },
+  );
+  assert.deepEqual(kafkaOptionsFromConfig({ brokers: ['b1:9092'], tls: false, saslMechanism: 'none' }), {
+    brokers: ['b1:9092'],
   });
 });
 
