@@ -64,6 +64,7 @@ export async function commit(
   request: CommitRequest,
 ): Promise<CommitResult> {
   const maxAttempts = request.maxAttempts ?? 200;
+  base?.assertWritable();
   let retries = 0;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     if (request.txn && base && base.txnVersion(request.txn.appId) >= request.txn.version) {
@@ -115,6 +116,7 @@ export async function commit(
       checkConflict(log, request, winner);
     }
     base = updated.snapshot;
+    base.assertWritable();
   }
   throw new FraudstreamError(
     'FS_DELTA_CONFLICT',

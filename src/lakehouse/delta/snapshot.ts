@@ -35,11 +35,12 @@ export class Snapshot {
         `table log has no ${state.protocol ? 'metaData' : 'protocol'} action at version ${state.version}`,
       );
     }
-    if (state.protocol.minReaderVersion > 1 || state.protocol.minWriterVersion > 2) {
+    if (state.protocol.minReaderVersion > 1) {
       throw new FraudstreamError(
         'FS_DELTA_PROTOCOL',
-        `table needs reader v${state.protocol.minReaderVersion} / writer v${state.protocol.minWriterVersion}; ` +
-          'this implementation supports reader 1 / writer 2',
+        `table needs reader v${state.protocol.minReaderVersion}` +
+          `${state.protocol.readerFeatures ? ` (${state.protocol.readerFeatures.join(', ')})` : ''}; ` +
+          'this implementation reads v1',
       );
     }
     if (state.metadata.partitionColumns.length > 0) {
@@ -56,6 +57,18 @@ export class Snapshot {
     this.tombstones = state.tombstones;
     this.txns = state.txns;
     this.timestamp = state.timestamp;
+  }
+
+  /** Throws unless we may write this table (writer v2: no table features, no invariants beyond v2). */
+  assertWritable(): void {
+    if (this.protocol.minWriterVersion > 2) {
+      throw new FraudstreamError(
+        'FS_DELTA_PROTOCOL',
+        `table needs writer v${this.protocol.minWriterVersion}` +
+          `${this.protocol.writerFeatures ? ` (${this.protocol.writerFeatures.join(', ')})` : ''}; ` +
+          'this implementation writes v2 — the table can be read but not written',
+      );
+    }
   }
 
   /** Latest committed version for an application id, or -1. */

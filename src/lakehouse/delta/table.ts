@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { FraudstreamError, isFraudstreamError } from '../../errors.ts';
@@ -151,6 +151,8 @@ export class DeltaTable {
     try {
       const { size, stats } = await writeParquetFile(schema, rows, file);
       if (local === null) await this.store.putFile(key, file);
+      // The commit that references this file is fsynced; the file must be durable before it.
+      else await fsyncFile(file);
       return {
         path: key,
         partitionValues: {},
@@ -217,5 +219,14 @@ export class DeltaTable {
       }
       return local;
     });
+  }
+}
+
+async function fsyncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

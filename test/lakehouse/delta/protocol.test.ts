@@ -227,3 +227,27 @@ test('tables needing newer protocol features are refused with FS_DELTA_PROTOCOL'
   );
   await assert.rejects(DeltaTable.open(table.store), (err) => isFraudstreamError(err, 'FS_DELTA_PROTOCOL'));
 });
+
+test('a table needing a newer writer can be read but not written', async () => {
+  const table = await newTable('writer7');
+  await table.append(transactionRows(0, 3));
+  await table.store.put(
+    commitFileName(2),
+    `${JSON.stringify({ protocol: { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['appendOnly'] } })}\n`,
+  );
+  const reopened = await DeltaTable.open(table.store);
+  assert.equal((await ids(reopened)).length, 3);
+  await assert.rejects(reopened.append(transactionRows(3, 3)), (err) => {
+    assert.ok(isFraudstreamError(err, 'FS_DELTA_PROTOCOL'));
+    assert.match(err.message, /appendOnly/);
+    return true;
+  });
+  // a stale handle loses the race for version 2 to a protocol change: a conflict; once refreshed, refused
+  await assert.rejects(table.append(transactionRows(3, 3)), (err) =>
+    isFraudstreamError(err, 'FS_DELTA_CONFLICT'),
+  );
+  await table.refresh();
+  await assert.rejects(table.append(transactionRows(3, 3)), (err) =>
+    isFraudstreamError(err, 'FS_DELTA_PROTOCOL'),
+  );
+});
