@@ -6,6 +6,7 @@
  *   - `<dataset> rules <pack> >=high`   the same for severity ≥ high (what the policy reviews/blocks)
  *   - `<dataset> rules <pack> score`    ap and auc of the pack score used as a ranking
  *   - `<dataset> rule <pack>/<REASON>`  precision / recall / alert_rate of each rule
+ *   - on labelled generator data, `recall_<scenario>` of each pack (severity ≥ low) per fraud scenario
  * and `<dataset> model+rules` (default decision policy over every pack and the model score:
  * flagged = review or block) and `<dataset> model+rules block`. Rows whose model score is NaN
  * are decided on the rules alone; with no model score at all the cases are named `rules policy`.
@@ -57,11 +58,16 @@ export const fraudQualityCases: FraudQualityHook = async (input) => {
   const decisions = new DecisionEngine({ now: () => 0 });
   let frauds = 0;
   let modelRows = 0;
+  // Per fraud scenario (generator data): frauds of that scenario, and how many each pack alerted.
+  const scenarioFrauds = new Map<string, number>();
+  const scenarioCaught = packs.map(() => new Map<string, number>());
   const record: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {
     const y = rows.y[i];
     frauds += y;
     if (!Number.isNaN(modelScores[i])) modelRows++;
+    const scenario = rows.scenarios[i];
+    if (y === 1 && scenario) scenarioFrauds.set(scenario, (scenarioFrauds.get(scenario) ?? 0) + 1);
     ruleRecord(featureNames, rows.x, i * fc, views[i], {}, record);
     const results = packs.map((p) => p.evaluate(record));
     for (let k = 0; k < packs.length; k++) {
@@ -70,6 +76,8 @@ export const fraudQualityCases: FraudQualityHook = async (input) => {
       if (rank(r.severity) >= rank('low')) {
         alerted[k].flagged++;
         alerted[k].truePositives += y;
+        const scenario = rows.scenarios[i];
+        if (y === 1 && scenario) scenarioCaught[k].set(scenario, (scenarioCaught[k].get(scenario) ?? 0) + 1);
       }
       if (rank(r.severity) >= rank('high')) {
         high[k].flagged++;
@@ -119,6 +127,15 @@ export const fraudQualityCases: FraudQualityHook = async (input) => {
       value: metrics.rocAuc(labels, packScores[k]),
       unit: 'ratio',
     });
+    for (const [scenario, total] of scenarioFrauds) {
+      const caught = scenarioCaught[k].get(scenario) ?? 0;
+      out.push({
+        case: `${dataset} rules ${id}`,
+        metric: `recall_${scenario}`,
+        value: caught / total,
+        unit: 'ratio',
+      });
+    }
     for (const [reason, c] of perRule[k]) push(out, `${dataset} rule ${id}/${reason}`, c, frauds, n);
   }
   const policyCase = modelRows > 0 ? 'model+rules' : 'rules policy';
