@@ -27,7 +27,7 @@ export type { QueryableStore } from './runtime/queries.ts';
 export type { KeyValueSerdes, Serde } from './serde/index.ts';
 export { Serdes } from './serde/index.ts';
 export type { StoreOptions } from './state/stores.ts';
-export { memoryBackend, Stores } from './state/stores.ts';
+export { lmdbBackend, memoryBackend, Stores } from './state/stores.ts';
 export type * from './state/types.ts';
 export { TestDriver } from './testing/test-driver.ts';
 export type * from './testing/types.ts';

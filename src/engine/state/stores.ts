@@ -19,6 +19,7 @@ import {
 import type { StoreBackendFactory, StoreSerde, StoreSpec } from './types.ts';
 
 export { memoryBackend };
+export { lmdbBackend, type LmdbBackendOptions } from './internals/lmdb-backend.ts';
 
 export interface StoreOptions {
   /** Default true. */
