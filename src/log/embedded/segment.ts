@@ -31,6 +31,11 @@ export class Segment {
   readonly indexPath: string;
   entries: BatchEntry[] = [];
   size = 0;
+  /**
+   * Bytes [0, verifiedBytes) passed their CRC check in this process (scanned on open, written by
+   * us, or checked on an earlier read), so each batch is CRC-checked at most once per process.
+   */
+  verifiedBytes = 0;
   #logFd: number;
   #indexFd: number;
   #indexBuf = Buffer.allocUnsafe(INDEX_ENTRY_BYTES);
@@ -84,6 +89,7 @@ export class Segment {
   append(bytes: Buffer, entry: Omit<BatchEntry, 'position'>): BatchEntry {
     const full: BatchEntry = { ...entry, position: this.size };
     writeFully(this.#logFd, bytes, this.size);
+    if (this.verifiedBytes === this.size) this.verifiedBytes += bytes.length;
     this.size += bytes.length;
     this.#writeIndexEntry(full, this.entries.length);
     this.entries.push(full);
@@ -172,10 +178,12 @@ export class Segment {
       fs.ftruncateSync(this.#logFd, pos);
       fs.fdatasyncSync(this.#logFd);
       this.size = pos;
+      this.verifiedBytes = pos;
       this.entries = entries;
       return { file: this.logPath, truncatedAt: pos, bytesCut: data.length - pos, reason: check.reason };
     }
     this.entries = entries;
+    this.verifiedBytes = this.size;
     return undefined;
   }
 
