@@ -21,40 +21,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Consumer as ClientConsumer,
-  type ClusterMetadata,
   FetchIsolationLevels,
-  type FetchOptions,
   type GroupAssignment,
   ListOffsetTimestamps,
 } from '@platformatic/kafka';
 import { FraudstreamError } from '../../errors.ts';
 import type { Consumer, ConsumerOptions, LogRecord, TopicPartition, TopicPartitionOffset } from '../types.ts';
 import type { KafkaAdmin } from './admin.ts';
-import { hasApiId, toFraudstreamError } from './errors.ts';
+import { toFraudstreamError } from './errors.ts';
+import { partitionKey as key, PartitionFetcher, type PartitionState } from './fetcher.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
 import type { GroupMembership } from './producer.ts';
-import { decodeFetchResponse } from './records.ts';
-
-type FetchRequestTopic = FetchOptions<Buffer, Buffer, Buffer, Buffer>['topics'][number];
-type FetchResponse = Awaited<ReturnType<ClientConsumer['fetch']>>;
-
-const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-const PARTITION_MAX_BYTES = 1024 * 1024;
-
-interface PartitionState {
-  tp: TopicPartition;
-  /** Next offset poll returns; undefined until resolved from commit/startFrom. */
-  position: number | undefined;
-  buffer: LogRecord[];
-  /** Offset after the fetch response the buffer came from (past trailing markers). */
-  bufferEnd: number;
-}
 
 export class KafkaConsumer implements Consumer, GroupMembership {
   readonly groupId: string;
   readonly #options: ResolvedKafkaOptions;
   readonly #consumerOptions: ConsumerOptions;
   readonly #client: ClientConsumer;
+  readonly #fetcher: PartitionFetcher;
   readonly #isolation: number;
   readonly #maxPollRecords: number;
   /** Partitions this consumer owns as far as the callbacks are concerned. */
@@ -94,6 +78,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
       isolationLevel: this.#isolation,
       protocolsMetadata: () => this.#beforeJoin(),
     });
+    this.#fetcher = new PartitionFetcher(this.#client, this.#isolation, options.brokers);
     this.#client.on('consumer:group:join', (payload: { assignments?: GroupAssignment[] }) => {
       this.#pendingAssignment = (payload.assignments ?? []).flatMap((a) =>
         a.partitions.map((partition) => ({ topic: a.topic, partition })),
@@ -211,30 +196,11 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     const fallback = startFrom === 'latest' ? ListOffsetTimestamps.LATEST : ListOffsetTimestamps.EARLIEST;
     const missing = unresolved.filter((tp) => !committed.has(key(tp.topic, tp.partition)));
     const resets =
-      missing.length > 0 ? await this.#listOffsets(missing, fallback) : new Map<string, number>();
+      missing.length > 0 ? await this.#fetcher.listOffsets(missing, fallback) : new Map<string, number>();
     for (const tp of unresolved) {
       const k = key(tp.topic, tp.partition);
       const state = this.#owned.get(k);
       if (state && state.position === undefined) state.position = committed.get(k) ?? resets.get(k) ?? 0;
-    }
-  }
-
-  async #listOffsets(tps: TopicPartition[], timestamp: bigint): Promise<Map<string, number>> {
-    const partitions: Record<string, number[]> = {};
-    for (const tp of tps) (partitions[tp.topic] ??= []).push(tp.partition);
-    try {
-      const offsets = await this.#client.listOffsets({
-        topics: Object.keys(partitions),
-        partitions,
-        timestamp,
-        isolationLevel: FetchIsolationLevels.READ_UNCOMMITTED,
-      });
-      const out = new Map<string, number>();
-      for (const tp of tps)
-        out.set(key(tp.topic, tp.partition), Number(offsets.get(tp.topic)?.[tp.partition] ?? 0));
-      return out;
-    } catch (error) {
-      throw toFraudstreamError(error, 'list offsets', this.#options.brokers);
     }
   }
 
@@ -276,7 +242,11 @@ export class KafkaConsumer implements Consumer, GroupMembership {
           await sleep(Math.min(remaining, 20));
           continue;
         }
-        await this.#fetch(fetchable, Math.min(remaining, 500));
+        await this.#fetcher.fetch(
+          fetchable,
+          Math.min(remaining, 500),
+          (state) => this.#owned.get(key(state.tp.topic, state.tp.partition)) === state,
+        );
       }
     } finally {
       this.#polling = false;
@@ -297,94 +267,6 @@ export class KafkaConsumer implements Consumer, GroupMembership {
       if (out.length >= this.#maxPollRecords) break;
     }
     return out;
-  }
-
-  async #fetch(states: PartitionState[], maxWaitMs: number): Promise<void> {
-    let metadata: ClusterMetadata;
-    try {
-      metadata = await this.#client.metadata({ topics: [...new Set(states.map((s) => s.tp.topic))] });
-    } catch (error) {
-      throw toFraudstreamError(error, 'read metadata for fetch', this.#options.brokers);
-    }
-    const byNode = new Map<number, FetchRequestTopic[]>();
-    const requested = new Map<string, { state: PartitionState; offset: number }>();
-    for (const state of states) {
-      const topic = metadata.topics.get(state.tp.topic);
-      const leader = topic?.partitions[state.tp.partition]?.leader ?? -1;
-      if (!topic || leader < 0) continue;
-      const offset = state.position ?? 0;
-      requested.set(key(state.tp.topic, state.tp.partition), { state, offset });
-      const requests = byNode.get(leader) ?? [];
-      requests.push({
-        topicId: topic.id,
-        partitions: [
-          {
-            partition: state.tp.partition,
-            fetchOffset: BigInt(offset),
-            partitionMaxBytes: PARTITION_MAX_BYTES,
-            currentLeaderEpoch: -1,
-            lastFetchedEpoch: -1,
-          },
-        ],
-      });
-      byNode.set(leader, requests);
-    }
-    const topicNames = new Map([...metadata.topics].map(([name, t]) => [t.id, name]));
-    await Promise.all(
-      [...byNode].map(async ([node, topics]) => {
-        let response: FetchResponse;
-        try {
-          response = await this.#client.fetch({
-            node,
-            topics,
-            maxWaitTime: Math.max(1, maxWaitMs),
-            minBytes: 1,
-            maxBytes: 16 * PARTITION_MAX_BYTES,
-            isolationLevel: this.#isolation,
-          });
-        } catch (error) {
-          if (hasApiId(error, 'OFFSET_OUT_OF_RANGE'))
-            return this.#resetOutOfRange([...requested.values()].map((r) => r.state));
-          if (hasApiId(error, 'NOT_LEADER_OR_FOLLOWER', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH'))
-            return this.#client.clearMetadata();
-          throw toFraudstreamError(error, `fetch from node ${node}`, this.#options.brokers);
-        }
-        for (const fetched of decodeFetchResponse(
-          response,
-          topicNames,
-          this.#isolation === FetchIsolationLevels.READ_COMMITTED,
-        )) {
-          const entry = requested.get(key(fetched.topic, fetched.partition));
-          // Ignore results of partitions seeked, revoked or paused while the fetch was in flight.
-          if (
-            !entry ||
-            this.#owned.get(key(fetched.topic, fetched.partition)) !== entry.state ||
-            entry.state.position !== entry.offset
-          )
-            continue;
-          const records = fetched.records.filter((r) => r.offset >= entry.offset);
-          if (records.length > 0) {
-            entry.state.buffer = records;
-            entry.state.bufferEnd = fetched.nextOffset;
-          } else if (fetched.nextOffset > entry.offset) entry.state.position = fetched.nextOffset; // only markers or aborted data
-        }
-      }),
-    );
-  }
-
-  async #resetOutOfRange(states: PartitionState[]): Promise<void> {
-    const tps = states.map((s) => s.tp);
-    const [earliest, latest] = await Promise.all([
-      this.#listOffsets(tps, ListOffsetTimestamps.EARLIEST),
-      this.#listOffsets(tps, ListOffsetTimestamps.LATEST),
-    ]);
-    for (const state of states) {
-      const k = key(state.tp.topic, state.tp.partition);
-      const low = earliest.get(k) ?? 0;
-      const high = latest.get(k) ?? 0;
-      if (state.position === undefined || state.position < low) state.position = low;
-      else if (state.position > high) state.position = high;
-    }
   }
 
   assignment(): TopicPartition[] {
