@@ -118,3 +118,45 @@ describe('ruleRecord', () => {
     assert.equal(rec.event_time, Date.UTC(2020, 5, 21, 23, 14, 25));
   });
 });
+
+describe('input names', () => {
+  test('every input a shipped pack reads is a feature name or a field ruleRecord fills', async () => {
+    const view = fromSparkovRow({
+      trans_date_trans_time: '2020-06-21 12:00:00',
+      cc_num: '1',
+      merchant: 'm',
+      category: 'c',
+      amt: 1,
+      lat: 0,
+      long: 0,
+      merch_lat: 0,
+      merch_long: 0,
+    });
+    const provided = new Set(
+      Object.keys(ruleRecord(FEATURE_NAMES, new Float64Array(FEATURE_NAMES.length), 0, view)),
+    );
+    const fields = (c: unknown, out: string[]): string[] => {
+      if (Array.isArray(c)) for (const x of c) fields(x, out);
+      else if (c && typeof c === 'object') {
+        const o = c as Record<string, unknown>;
+        if (typeof o.field === 'string') out.push(o.field);
+        for (const v of Object.values(o)) if (typeof v === 'object') fields(v, out);
+      }
+      return out;
+    };
+    for (const file of SHIPPED_RULE_PACK_FILES) {
+      const { doc } = await loadRulePackFile(file);
+      const derived = new Set(Object.keys(doc.derived ?? {}));
+      const used = [
+        ...doc.rules.flatMap((r) => [...fields(r.when, []), ...(r.input ? [r.input] : [])]),
+        ...Object.values(doc.derived ?? {}).flatMap((d) =>
+          d.args.filter((a): a is string => typeof a === 'string'),
+        ),
+      ];
+      for (const name of used) {
+        if (!derived.has(name))
+          assert.ok(provided.has(name), `${doc.pack} reads "${name}", which ruleRecord does not provide`);
+      }
+    }
+  });
+});
