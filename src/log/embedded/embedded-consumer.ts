@@ -78,6 +78,8 @@ export class EmbeddedConsumer implements Consumer {
       const remaining = deadline - Date.now();
       if (records.length > 0 || remaining <= 0) return records;
       await this.#broker.waitForData(Math.min(remaining, WAIT_SLICE_MS));
+      // Closed while we waited (e.g. log.close() during a poll): end quietly, as after a wakeup.
+      if (this.#closed || this.#broker.closed) return [];
     }
   }
 

@@ -213,3 +213,35 @@ test('bad input: unknown topic for a consumer, negative offsets, unknown partiti
   await log.close();
   await assert.rejects((async () => log.admin())(), (e) => isFraudstreamError(e, 'FS_LOG_CLOSED'));
 });
+
+test('fsync policies: per_commit syncs on every send, interval on its timer, never not at all', async () => {
+  const original = fs.fdatasyncSync;
+  let syncs = 0;
+  fs.fdatasyncSync = (fd: number) => {
+    syncs++;
+    original(fd);
+  };
+  try {
+    const countFor = async (fsync: 'per_commit' | 'interval' | 'never') => {
+      const log = await openLog(tempDir(), { fsync, fsyncIntervalMs: 40 });
+      await log.admin().createTopic({ name: 't', partitions: 1 });
+      const producer = await log.producer();
+      syncs = 0;
+      await producer.send([{ topic: 't', partition: 0, value: Buffer.from('x') }]);
+      const afterSend = syncs;
+      await new Promise((r) => setTimeout(r, 120));
+      const afterWait = syncs;
+      await log.close();
+      return { afterSend, afterWait };
+    };
+    const perCommit = await countFor('per_commit');
+    assert.ok(perCommit.afterSend >= 1, `per_commit synced ${perCommit.afterSend} times on send`);
+    const interval = await countFor('interval');
+    assert.equal(interval.afterSend, 0, 'interval does not sync inline');
+    assert.ok(interval.afterWait >= 1, 'interval syncs on its timer');
+    const never = await countFor('never');
+    assert.deepEqual(never, { afterSend: 0, afterWait: 0 });
+  } finally {
+    fs.fdatasyncSync = original;
+  }
+});
