@@ -4,7 +4,15 @@
  */
 export * from './delta/index.ts';
 export { readParquetFiles, writeParquetFile } from './parquet/index.ts';
-export { type DeltaBatch, type DeltaBatchResult, DeltaSink, type DeltaSinkOptions } from './sink.ts';
+export {
+  type DeltaBatch,
+  type DeltaBatchResult,
+  DeltaSink,
+  type DeltaSinkOptions,
+  type LogPosition,
+  type PositionedBatch,
+  type PositionedBatchResult,
+} from './sink.ts';
 export {
   discoverTables,
   formatResult,

@@ -1,4 +1,4 @@
-import { FraudstreamError } from '../errors.ts';
+import { FraudstreamError, isFraudstreamError } from '../errors.ts';
 import type { TableSchema } from './delta/schema.ts';
 import { DeltaTable } from './delta/table.ts';
 import { LocalObjectStore } from './storage/local.ts';
@@ -19,6 +19,28 @@ export interface DeltaBatch {
   appId: string;
   version: number;
   rows: readonly Record<string, unknown>[];
+}
+
+/** Where a row came from on the log; the sink keeps each position at most once. */
+export interface LogPosition {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/** Rows that carry their log position (bronze: the record's topic, partition and offset). */
+export interface PositionedBatch {
+  /** `<application>-<task>`; each source partition gets the appId `<prefix>/<topic>/<partition>` */
+  appIdPrefix: string;
+  rows: readonly Record<string, unknown>[];
+  /** default: the row's `topic`, `partition` and `offset` fields */
+  position?: (row: Record<string, unknown>) => LogPosition;
+}
+
+export interface PositionedBatchResult extends DeltaBatchResult {
+  rowsWritten: number;
+  /** rows whose position the table already had */
+  rowsSkipped: number;
 }
 
 export interface DeltaBatchResult {
@@ -71,6 +93,61 @@ export class DeltaSink {
     return new Map([...this.table.snapshot().txns.values()].map((t) => [t.appId, t.version]));
   }
 
+  /**
+   * Exactly-once by log position, robust to replays whose batch boundaries differ from the first
+   * attempt's: one commit carries `txn(<prefix>/<topic>/<partition>, <max offset>)` for every source
+   * partition in the batch, and rows at or below the table's recorded offset for their partition are
+   * dropped before writing. If another writer advances one of those partitions meanwhile (a zombie
+   * after a rebalance), the rows are re-filtered against the new snapshot and the commit retried.
+   *
+   * @example
+   *   await sink.commitPositioned({ appIdPrefix: 'medallion-bronze-0', rows }); // rows have topic/partition/offset
+   */
+  async commitPositioned(batch: PositionedBatch): Promise<PositionedBatchResult> {
+    const position = batch.position ?? defaultPosition;
+    const positions = batch.rows.map((row) => {
+      const p = position(row);
+      if (
+        typeof p.topic !== 'string' ||
+        !Number.isSafeInteger(p.partition) ||
+        !Number.isSafeInteger(p.offset)
+      ) {
+        throw new FraudstreamError(
+          'FS_SCHEMA_INVALID',
+          `row has no valid log position: ${JSON.stringify(p)}`,
+        );
+      }
+      return `${batch.appIdPrefix}/${p.topic}/${p.partition}`;
+    });
+    for (let attempt = 0; ; attempt++) {
+      const snapshot = this.table.snapshot();
+      const kept: Record<string, unknown>[] = [];
+      const maxOffset = new Map<string, number>();
+      batch.rows.forEach((row, i) => {
+        const appId = positions[i];
+        const offset = position(row).offset;
+        if (offset <= snapshot.txnVersion(appId)) return;
+        kept.push(row);
+        maxOffset.set(appId, Math.max(maxOffset.get(appId) ?? -1, offset));
+      });
+      const rowsSkipped = batch.rows.length - kept.length;
+      if (kept.length === 0) {
+        const skipped = batch.rows.length === 0 ? 'empty' : 'duplicate';
+        return { committed: false, tableVersion: this.table.version, skipped, rowsWritten: 0, rowsSkipped };
+      }
+      try {
+        const result = await this.table.append(kept, {
+          txns: [...maxOffset].map(([appId, version]) => ({ appId, version })),
+          operation: 'STREAMING UPDATE',
+        });
+        return { committed: true, tableVersion: result.version, rowsWritten: kept.length, rowsSkipped };
+      } catch (err) {
+        if (!isFraudstreamError(err, 'FS_DELTA_CONFLICT') || !err.retriable || attempt >= 10) throw err;
+        await this.table.refresh();
+      }
+    }
+  }
+
   async commitBatch(batch: DeltaBatch): Promise<DeltaBatchResult> {
     if (typeof batch.appId !== 'string' || batch.appId === '') {
       throw new FraudstreamError(
@@ -97,4 +174,8 @@ export class DeltaSink {
       ? { committed: false, tableVersion: result.version, skipped: 'duplicate' }
       : { committed: true, tableVersion: result.version };
   }
+}
+
+function defaultPosition(row: Record<string, unknown>): LogPosition {
+  return { topic: row.topic as string, partition: row.partition as number, offset: row.offset as number };
 }

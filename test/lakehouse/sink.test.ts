@@ -44,20 +44,23 @@ test('commitBatch writes one commit per batch carrying txn(appId, version); repl
   assert.equal((await readParquetFiles(table.schema, table.localFiles())).length, 20);
 });
 
-test('SIGKILL at random points between the Delta commit and the engine commit never duplicates or loses a row', async () => {
-  const dir = scratchDir('sink-crash');
+async function crashLoop(
+  mode: 'versioned' | 'positioned',
+  records: number,
+): Promise<{ dir: string; skips: number }> {
+  const dir = scratchDir(`sink-crash-${mode}`);
   const progress = path.join(scratchDir('sink-progress'), 'engine-committed');
-  const batches = 40;
   let finished = false;
   let kills = 0;
-  let duplicatesSkipped = 0;
+  let skips = 0;
   for (let run = 0; run < 12 && !finished; run++) {
     const child = spawn(process.execPath, [
       path.join(here, 'sink-process.ts'),
       dir,
       progress,
       'medallion-bronze-0',
-      String(batches),
+      String(records),
+      mode,
     ]);
     // never a multiple of 3, so the kill tends to land after a Delta commit the engine has not recorded
     const killAfter = [2, 4, 5, 7][Math.floor(Math.random() * 4)];
@@ -74,19 +77,56 @@ test('SIGKILL at random points between the Delta commit and the engine commit ne
     if (signal === 'SIGKILL') kills++;
     else assert.equal(code, 0, out);
     finished = out.includes('done');
-    duplicatesSkipped += out.split('\n').filter((l) => l.endsWith(' duplicate')).length;
+    skips += out.split('\n').filter((l) => / duplicate$| skipped [1-9]/.test(l)).length;
   }
   assert.ok(finished);
   assert.ok(kills >= 1);
-  assert.ok(duplicatesSkipped >= 1, 'restarts replayed batches that Delta already had');
+  return { dir, skips };
+}
+
+async function assertExactlyOnce(dir: string, records: number): Promise<DeltaTable> {
   const table = await DeltaTable.open(new LocalObjectStore(dir));
   const ids = (await readParquetFiles(table.schema, table.localFiles())).map((r) => String(r.transaction_id));
-  assert.equal(ids.length, batches * 5, 'no row lost or duplicated');
+  assert.equal(ids.length, records, 'no row lost or duplicated');
   assert.deepEqual(
     ids.sort(),
-    transactionRows(0, batches * 5)
+    transactionRows(0, records)
       .map((r) => String(r.transaction_id))
       .sort(),
   );
-  assert.equal(table.snapshot().txnVersion('medallion-bronze-0'), batches - 1);
+  return table;
+}
+
+test('SIGKILL at random points between the Delta commit and the engine commit never duplicates or loses a row', async () => {
+  const { dir, skips } = await crashLoop('versioned', 120);
+  assert.ok(skips >= 1, 'restarts replayed batches that Delta already had');
+  const table = await assertExactlyOnce(dir, 120);
+  assert.equal(table.snapshot().txnVersion('medallion-bronze-0'), 23);
+});
+
+test('commitPositioned: replays cut into different batches still land each (topic, partition, offset) once', async () => {
+  const { dir, skips } = await crashLoop('positioned', 100);
+  assert.ok(skips >= 1, 'restarts replayed rows that Delta already had');
+  const table = await assertExactlyOnce(dir, 100);
+  assert.equal(table.snapshot().txnVersion('medallion-bronze-0/transactions/0'), 49);
+  assert.equal(table.snapshot().txnVersion('medallion-bronze-0/transactions/1'), 49);
+});
+
+test('commitPositioned: a zombie writer of the same partitions re-filters after the conflict', async () => {
+  const dir = scratchDir('sink-zombie');
+  const rows = (from: number, count: number) =>
+    transactionRows(from, count).map((r, k) => ({ ...r, topic: 't', partition: 0, offset: from + k }));
+  const owner = await DeltaSink.open({ table: dir, schema: transactionSchema });
+  const zombie = await DeltaSink.open({ table: dir, schema: transactionSchema });
+  assert.equal((await owner.commitPositioned({ appIdPrefix: 'app-0', rows: rows(0, 10) })).rowsWritten, 10);
+  // the zombie has not seen that commit: its first attempt conflicts, then it keeps only offsets 10..14
+  const late = await zombie.commitPositioned({ appIdPrefix: 'app-0', rows: rows(5, 10) });
+  assert.deepEqual([late.committed, late.rowsWritten, late.rowsSkipped], [true, 5, 5]);
+  const again = await owner.commitPositioned({ appIdPrefix: 'app-0', rows: rows(0, 15) });
+  assert.deepEqual([again.committed, again.skipped, again.rowsSkipped], [false, 'duplicate', 15]);
+  await assertExactlyOnce(dir, 15);
+  await assert.rejects(
+    owner.commitPositioned({ appIdPrefix: 'app-0', rows: [{ transaction_id: 'x' }] }),
+    (err) => isFraudstreamError(err, 'FS_SCHEMA_INVALID'),
+  );
 });

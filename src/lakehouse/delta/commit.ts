@@ -34,6 +34,12 @@ export interface CommitRequest {
   operationParameters?: Record<string, unknown>;
   /** stream-idempotence marker, written in the same commit */
   txn?: { appId: string; version: number };
+  /**
+   * Several txn markers in one commit (e.g. one per source partition). Unlike `txn`, a concurrent
+   * or earlier commit touching any of these appIds is a conflict (FS_DELTA_CONFLICT, retriable):
+   * the caller re-filters its rows against the refreshed snapshot and tries again.
+   */
+  txns?: Array<{ appId: string; version: number }>;
   isBlindAppend?: boolean;
   operationMetrics?: Record<string, string>;
   /** max attempts when losing races (default 200) */
@@ -88,6 +94,12 @@ export async function commit(
       const txn: TxnAction = { appId: request.txn.appId, version: request.txn.version, lastUpdated: now };
       actions.push({ txn });
     }
+    for (const t of request.txns ?? []) {
+      if (base && base.txnVersion(t.appId) >= t.version) {
+        throw txnConflict(log, t.appId, base.version);
+      }
+      actions.push({ txn: { appId: t.appId, version: t.version, lastUpdated: now } });
+    }
     const won = await log.store.putIfAbsent(commitFileName(version), serializeActions(actions));
     if (won) {
       const state = base ? base.toState() : emptyState();
@@ -114,6 +126,11 @@ export async function commit(
         return { version: winner.version, skipped: true, retries, snapshot: updated.snapshot };
       }
       checkConflict(log, request, winner);
+      for (const t of request.txns ?? []) {
+        if (winner.actions.some((a) => 'txn' in a && a.txn.appId === t.appId)) {
+          throw txnConflict(log, t.appId, winner.version);
+        }
+      }
     }
     base = updated.snapshot;
     base.assertWritable();
@@ -122,6 +139,14 @@ export async function commit(
     'FS_DELTA_CONFLICT',
     `gave up committing to ${log.store.root} after ${maxAttempts} attempts lost to concurrent writers`,
     { retriable: true },
+  );
+}
+
+function txnConflict(log: DeltaLog, appId: string, version: number): FraudstreamError {
+  return new FraudstreamError(
+    'FS_DELTA_CONFLICT',
+    `txn appId "${appId}" advanced concurrently (version ${version} of ${log.store.root})`,
+    { retriable: true, details: { appId, version } },
   );
 }
 

@@ -24,6 +24,8 @@ export type AsOf = { version: number } | { timestamp: number | Date };
 
 export interface AppendOptions {
   txn?: { appId: string; version: number };
+  /** several txn markers; a concurrent change to any of them fails with FS_DELTA_CONFLICT (see CommitRequest) */
+  txns?: Array<{ appId: string; version: number }>;
   operation?: string;
 }
 
@@ -183,6 +185,7 @@ export class DeltaTable {
       isBlindAppend: true,
       operationMetrics: { numFiles: String(actions.length), numOutputRows: String(rows.length) },
       ...(options.txn ? { txn: options.txn } : {}),
+      ...(options.txns ? { txns: options.txns } : {}),
     });
   }
 
