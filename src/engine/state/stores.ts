@@ -18,8 +18,8 @@ import {
 } from './internals/typed-stores.ts';
 import type { StoreBackendFactory, StoreSerde, StoreSpec } from './types.ts';
 
+export { type LmdbBackendOptions, lmdbBackend } from './internals/lmdb-backend.ts';
 export { memoryBackend };
-export { lmdbBackend, type LmdbBackendOptions } from './internals/lmdb-backend.ts';
 
 export interface StoreOptions {
   /** Default true. */

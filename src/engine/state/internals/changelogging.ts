@@ -1,7 +1,7 @@
 /**
- * Changelogging layer: records every write of a task's store since the last commit, keeping only the
- * latest value per key (the changelog topic is compacted, so intermediate values carry no information).
- * At commit step 2 the task drains these changes into the log transaction.
+ * Changelogging layer: records every write of a task's store since the last commit; at commit step 2
+ * the task drains them into the log transaction. Writes are appended, not deduplicated per key: with
+ * many keys a commit interval rarely sees a key twice, and the compacted topic drops old values anyway.
  */
 import type { StoreBackend } from '../types.ts';
 
@@ -13,7 +13,7 @@ export interface ChangelogEntry {
 
 export class ChangeloggingBackend implements StoreBackend {
   readonly inner: StoreBackend;
-  private pending = new Map<string, ChangelogEntry>();
+  private pending: ChangelogEntry[] = [];
 
   constructor(inner: StoreBackend) {
     this.inner = inner;
@@ -25,12 +25,12 @@ export class ChangeloggingBackend implements StoreBackend {
 
   put(key: Buffer, value: Buffer): void {
     this.inner.put(key, value);
-    this.pending.set(key.toString('latin1'), { key, value });
+    this.pending.push({ key, value });
   }
 
   delete(key: Buffer): void {
     this.inner.delete(key);
-    this.pending.set(key.toString('latin1'), { key, value: null });
+    this.pending.push({ key, value: null });
   }
 
   range(from?: Buffer, to?: Buffer): IterableIterator<[Buffer, Buffer]> {
@@ -41,16 +41,15 @@ export class ChangeloggingBackend implements StoreBackend {
     return this.inner.approximateNumEntries();
   }
 
-  /** Changes since the last drain, oldest key first. */
+  /** Changes since the last drain, in write order. */
   drainChanges(): ChangelogEntry[] {
-    if (this.pending.size === 0) return [];
-    const out = [...this.pending.values()];
-    this.pending.clear();
+    const out = this.pending;
+    this.pending = [];
     return out;
   }
 
   hasChanges(): boolean {
-    return this.pending.size > 0;
+    return this.pending.length > 0;
   }
 
   commit(checkpoint: number | null): void {
@@ -62,7 +61,7 @@ export class ChangeloggingBackend implements StoreBackend {
   }
 
   close(): void {
-    this.pending.clear();
+    this.pending = [];
     this.inner.close();
   }
 

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Type } from '@sinclair/typebox';
+import { Serdes } from '../../../src/engine/index.ts';
+
+test('string, number, bytes and json round-trip; null stays null', () => {
+  assert.equal(Serdes.string().deserialize(Serdes.string().serialize('héllo')), 'héllo');
+  assert.equal(Serdes.number().deserialize(Serdes.number().serialize(-12.5)), -12.5);
+  assert.deepEqual(Serdes.json().deserialize(Serdes.json().serialize({ a: [1, 'x'] })), { a: [1, 'x'] });
+  assert.deepEqual(Serdes.bytes().deserialize(Buffer.from([1, 2])), Buffer.from([1, 2]));
+  assert.equal(Serdes.json().serialize(null), null);
+  assert.equal(Serdes.string().deserialize(null), null);
+});
+
+test('bad input throws FS_SERDE naming the value', () => {
+  assert.throws(
+    () => Serdes.json().deserialize(Buffer.from('{oops')),
+    (e: Error & { code?: string }) => e.code === 'FS_SERDE' && e.message.includes('{oops'),
+  );
+  assert.throws(() => Serdes.number().deserialize(Buffer.from([1, 2, 3])), { code: 'FS_SERDE' });
+});
+
+test('schemaJson validates against a TypeBox schema', () => {
+  const serde = Serdes.schemaJson(Type.Object({ id: Type.String(), amount: Type.Number() }));
+  assert.deepEqual(serde.deserialize(Buffer.from('{"id":"x","amount":3}')), { id: 'x', amount: 3 });
+  assert.throws(
+    () => serde.deserialize(Buffer.from('{"id":"x","amount":"3"}')),
+    (e: Error & { code?: string }) => e.code === 'FS_SCHEMA_INVALID' && e.message.includes('/amount'),
+  );
+});
+
+test('windowed keys carry the window', () => {
+  const serde = Serdes.windowed(Serdes.string());
+  const w = { key: 'card-1', window: { start: 1_767_225_600_000, end: 1_767_225_900_000 } };
+  assert.deepEqual(serde.deserialize(serde.serialize(w)), w);
+});
