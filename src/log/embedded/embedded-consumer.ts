@@ -34,13 +34,15 @@ export class EmbeddedConsumer implements Consumer {
   readonly #startFrom: StartFrom;
   readonly #maxPollRecords: number;
   readonly #coordinator: GroupCoordinator;
+  readonly #onClosed: () => void;
   #member: GroupMember;
   readonly #assigned = new Map<string, Assigned>();
   #closed = false;
   #closing = false;
   #rotation = 0;
 
-  constructor(broker: Broker, coordinator: GroupCoordinator, options: ConsumerOptions) {
+  constructor(broker: Broker, coordinator: GroupCoordinator, options: ConsumerOptions, onClosed: () => void) {
+    this.#onClosed = onClosed;
     this.#broker = broker;
     this.#coordinator = coordinator;
     this.#options = options;
@@ -144,6 +146,7 @@ export class EmbeddedConsumer implements Consumer {
     }
     this.#assigned.clear();
     this.#coordinator.leave(this.#member);
+    this.#onClosed();
   }
 
   /** Whether this consumer is still a live member (used by admin checks). */

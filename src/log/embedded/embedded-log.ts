@@ -80,7 +80,9 @@ export class EmbeddedLog implements Log {
       coordinator = new GroupCoordinator(options.groupId, () => this.#broker.notify());
       this.#broker.groups.set(options.groupId, coordinator);
     }
-    const consumer = new EmbeddedConsumer(this.#broker, coordinator, options);
+    const consumer: EmbeddedConsumer = new EmbeddedConsumer(this.#broker, coordinator, options, () =>
+      this.#consumers.delete(consumer),
+    );
     this.#consumers.add(consumer);
     return consumer;
   }
@@ -98,7 +100,7 @@ export class EmbeddedLog implements Log {
 
   async close(): Promise<void> {
     if (this.#broker.closed) return;
-    for (const c of this.#consumers) await c.close().catch(() => {});
+    for (const c of [...this.#consumers]) await c.close().catch(() => {});
     for (const p of this.#producers) await p.close();
     this.#broker.close();
   }

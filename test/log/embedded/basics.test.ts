@@ -32,6 +32,14 @@ test('records survive close and reopen with offsets, keys, headers and committed
   await log.close();
 
   const reopened = await openLog(dir);
+  assert.deepEqual(await reopened.admin().describeTopic('orders'), {
+    name: 'orders',
+    partitions: 2,
+    cleanupPolicy: 'delete',
+    retentionMs: -1,
+    retentionBytes: -1,
+    segmentBytes: 64 << 20,
+  });
   const records = await readAll(reopened, 'orders');
   assert.deepEqual(values(records), ['a', '<null>', 'b']);
   assert.equal(records[0].key?.toString(), 'k1');
