@@ -10,6 +10,7 @@
  *   export const options = { to: { type: 'string', description: 'who to greet', default: 'world' } } satisfies OptionSpecs;
  *   export async function run(args: CommandArgs) { args.stdout.write(`hello ${args.values.to}\n`); }
  */
+import type { Config } from '../config.ts';
 import type { Log } from '../log/index.ts';
 
 export interface OptionSpec {
@@ -35,6 +36,8 @@ export interface CommandArgs {
   values: OptionValues;
   /** positional arguments after the command name */
   positionals: string[];
+  /** the validated configuration (defaults → --config file → FRAUDSTREAM_* env → global flags) */
+  config: Readonly<Config>;
   /** directory of the embedded log (global `--log-dir`) */
   logDir: string;
   verbose: boolean;

@@ -6,6 +6,16 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
     valueName: '<dir>',
     description: 'embedded log directory (default ./data/log, or $FRAUDSTREAM_LOG_DIR)',
   },
+  kafka: {
+    type: 'string',
+    valueName: '<host:port,…>',
+    description: 'use these Kafka brokers instead of the embedded log (or $FRAUDSTREAM_LOG_BACKEND=kafka)',
+  },
+  config: {
+    type: 'string',
+    valueName: '<file>',
+    description: 'configuration file (YAML or JSON), see docs/configuration.md',
+  },
   verbose: { type: 'boolean', description: 'print stack traces of internal errors' },
   help: { type: 'boolean', short: 'h', description: 'show help' },
 };

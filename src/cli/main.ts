@@ -7,11 +7,13 @@
  *   fraudstream produce --topic orders --count 10000 --fraud-rate 0.05
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { loadConfig } from '../config.ts';
 import { type FraudstreamError, isFraudstreamError } from '../errors.ts';
-import { EmbeddedLog, type Log } from '../log/index.ts';
+import type { Log } from '../log/index.ts';
 import { usageError } from './args.ts';
 import type { Command, OptionSpecs, OptionValues, Output } from './command.ts';
 import { commandHelp, GLOBAL_OPTIONS, mainHelp } from './help.ts';
+import { openConfiguredLog } from './open-log.ts';
 import { loadCommand, loadCommands } from './registry.ts';
 
 /** Error codes that mean the user asked for something wrong (exit 2), not that we failed. */
@@ -51,7 +53,7 @@ function splitCommand(argv: readonly string[]): { name: string | undefined; rest
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
     if (token === '--') break;
-    if (token === '--log-dir') {
+    if (token === '--log-dir' || token === '--kafka' || token === '--config') {
       i++;
       continue;
     }
@@ -116,17 +118,44 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout.write(commandHelp(command));
       return 0;
     }
+    const flags = parsed.values as OptionValues;
+    const kafka =
+      typeof flags.kafka === 'string'
+        ? flags.kafka
+            .split(',')
+            .map((b) => b.trim())
+            .filter(Boolean)
+        : undefined;
+    if (kafka !== undefined && kafka.length === 0)
+      throw usageError('--kafka needs at least one broker host:port');
+    // Flags override the config file and FRAUDSTREAM_* environment variables.
+    const config = loadConfig({
+      ...(typeof flags.config === 'string' ? { file: flags.config } : {}),
+      env: io.env,
+      ...(typeof flags['log-dir'] === 'string' || kafka !== undefined
+        ? {
+            overrides: {
+              log: {
+                ...(typeof flags['log-dir'] === 'string' ? { dir: flags['log-dir'] } : {}),
+                ...(kafka !== undefined ? { backend: 'kafka' as const } : {}),
+              },
+              ...(kafka !== undefined ? { kafka: { brokers: kafka } } : {}),
+            },
+          }
+        : {}),
+    });
     const logDir =
-      (parsed.values['log-dir'] as string | undefined) ?? io.env.FRAUDSTREAM_LOG_DIR ?? './data/log';
+      config.log.backend === 'kafka' ? `kafka://${config.kafka.brokers.join(',')}` : config.log.dir;
     const code = await command.run({
       values: parsed.values as OptionValues,
       positionals: parsed.positionals,
+      config,
       logDir,
       verbose,
       stdout: io.stdout,
       stderr: io.stderr,
       signal: io.signal,
-      openLog: async () => (log ??= await EmbeddedLog.open({ dir: logDir })),
+      openLog: async () => (log ??= await openConfiguredLog(config)),
     });
     return code ?? 0;
   } catch (err) {

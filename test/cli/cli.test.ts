@@ -7,6 +7,13 @@ import { cli, finished, start, tempLogDir } from './helpers.ts';
 
 const COMMANDS = ['offsets', 'produce', 'replay', 'start', 'tail', 'topics'];
 
+/** Runs at most 3 CLI processes at once: the machine is shared. */
+async function inBatches<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += 3) out.push(...(await Promise.all(items.slice(i, i + 3).map(fn))));
+  return out;
+}
+
 function oneLineError(
   result: { code: number | null; stderr: string; stdout: string },
   code: number,
@@ -29,7 +36,7 @@ test('fraudstream --help lists every command; each command has its own help', as
   assert.equal(main.code, 0);
   for (const name of COMMANDS) assert.match(main.stdout, new RegExp(`^  ${name}\\s+\\S`, 'm'));
   assert.match(main.stdout, /--log-dir <dir>/);
-  const helps = await Promise.all(COMMANDS.map((name) => cli(name, '--help')));
+  const helps = await inBatches(COMMANDS, (name) => cli(name, '--help'));
   helps.forEach((h, i) => {
     assert.equal(h.code, 0, h.stderr);
     assert.match(h.stdout, new RegExp(`^Usage: fraudstream ${COMMANDS[i]}`));
@@ -62,8 +69,10 @@ test('user mistakes print one line and exit 2', async () => {
     [['replay', join(dir, 'missing.csv'), '--log-dir', dir], /CSV file not found: .*missing\.csv/],
     [['offsets', '--reset', 'earliest', '--log-dir', dir], /needs --group/],
     [['tail', 'orders', '--max', '--log-dir', dir], /.+/],
+    [['topics', 'list', '--config', join(dir, 'nope.yaml')], /cannot read config file .*nope\.yaml/],
   ];
-  const results = await Promise.all(cases.map(([args]) => cli(...args)));
+  // Each case gets its own log directory: the embedded log admits one process at a time.
+  const results = await inBatches(cases, ([args]) => cli(...args.map((a) => (a === dir ? tempLogDir() : a))));
   for (const [i, result] of results.entries()) oneLineError(result, 2, cases[i][1]);
 });
 

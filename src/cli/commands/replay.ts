@@ -1,3 +1,5 @@
+import { access } from 'node:fs/promises';
+import { FraudstreamError } from '../../errors.ts';
 import type { ProducerRecord } from '../../log/index.ts';
 import { CsvReplay } from '../../sources/csv-replay.ts';
 import { choiceOption, integerOption, stringOption, usageError } from '../args.ts';
@@ -63,6 +65,10 @@ export async function run(args: CommandArgs): Promise<number> {
   const limit = integerOption(args.values, 'limit', 1);
   const partitions = integerOption(args.values, 'partitions', 1) ?? 3;
   const replay = new CsvReplay({ path, speedup, onBadRow, signal: args.signal });
+  // A wrong path must not leave an empty topic behind: check before touching the log.
+  await access(path).catch((cause) => {
+    throw new FraudstreamError('FS_NOT_FOUND', `CSV file not found: ${path}`, { cause });
+  });
 
   const log = await args.openLog();
   await ensureTopic(log, topic, partitions, args.stderr);
