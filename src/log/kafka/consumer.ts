@@ -25,7 +25,7 @@ import {
   type GroupAssignment,
   ListOffsetTimestamps,
 } from '@platformatic/kafka';
-import { FraudstreamError } from '../../errors.ts';
+import { FraudstreamError, isFraudstreamError } from '../../errors.ts';
 import type { Consumer, ConsumerOptions, LogRecord, TopicPartition, TopicPartitionOffset } from '../types.ts';
 import type { KafkaAdmin } from './admin.ts';
 import { toFraudstreamError } from './errors.ts';
@@ -50,6 +50,8 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   #revokeRequest: { done: () => void; failed: (e: unknown) => void } | undefined;
   #callbackError: unknown;
   #joining: Promise<void> | undefined;
+  /** Start of the current run of retriable fetch failures (broker restart, leader move). */
+  #unreachableSince: number | undefined;
   #closed = false;
   /** close() is running the revocation callback: commits still work, polls return nothing. */
   #closing = false;
@@ -179,7 +181,6 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     for (const k of [...this.#paused]) if (!next.has(k)) this.#paused.delete(k);
     if (added.length > 0) {
       await this.#consumerOptions.onAssigned?.(added);
-      await this.#resolvePositions(added);
     }
   }
 
@@ -232,25 +233,42 @@ export class KafkaConsumer implements Consumer, GroupMembership {
         if (ready.length > 0) return ready;
         const remaining = deadline - Date.now();
         if (remaining <= 0 || this.#closed || this.#closing) return [];
-        const fetchable = [...this.#owned.values()].filter(
-          (s) =>
-            s.position !== undefined &&
-            s.buffer.length === 0 &&
-            !this.#paused.has(key(s.tp.topic, s.tp.partition)),
-        );
-        if (fetchable.length === 0) {
-          await sleep(Math.min(remaining, 20));
-          continue;
+        try {
+          await this.#resolvePositions([...this.#owned.values()].map((s) => s.tp));
+          const fetchable = [...this.#owned.values()].filter(
+            (s) =>
+              s.position !== undefined &&
+              s.buffer.length === 0 &&
+              !this.#paused.has(key(s.tp.topic, s.tp.partition)),
+          );
+          if (fetchable.length === 0) {
+            await sleep(Math.min(remaining, 20));
+            continue;
+          }
+          await this.#fetcher.fetch(
+            fetchable,
+            Math.min(remaining, 500),
+            (state) => this.#owned.get(key(state.tp.topic, state.tp.partition)) === state,
+          );
+          this.#unreachableSince = undefined;
+        } catch (error) {
+          await this.#tolerateOutage(error, deadline);
         }
-        await this.#fetcher.fetch(
-          fetchable,
-          Math.min(remaining, 500),
-          (state) => this.#owned.get(key(state.tp.topic, state.tp.partition)) === state,
-        );
       }
     } finally {
       this.#polling = false;
     }
+  }
+
+  /**
+   * A broker restart or a leader move must not crash the application: retriable errors inside
+   * poll are waited out (the client reconnects) until they have lasted `connectTimeoutMs`.
+   */
+  async #tolerateOutage(error: unknown, deadline: number): Promise<void> {
+    if (!isFraudstreamError(error) || !error.retriable) throw error;
+    this.#unreachableSince ??= Date.now();
+    if (Date.now() - this.#unreachableSince > this.#options.connectTimeoutMs) throw error;
+    await sleep(Math.max(0, Math.min(deadline - Date.now(), 200)));
   }
 
   /** Up to maxPollRecords buffered records of unpaused partitions, advancing positions. */
