@@ -2,6 +2,8 @@
 export const FRAUD_TOPICS = {
   /** input: food-delivery orders (seed 000), key customer_id */
   orders: 'orders',
+  /** input: card transactions (Sparkov columns: CSV replay, CDC), key cc_num */
+  transactions: 'transactions',
   /** input tables: compacted profile topics, keys customer_id / merchant_id */
   customers: 'customers',
   merchants: 'merchants',
@@ -22,7 +24,12 @@ export const FRAUD_TOPICS = {
   analystVerdicts: 'fraud.analyst.verdicts',
 } as const;
 
-export const FRAUD_INPUT_TOPICS = [FRAUD_TOPICS.orders, FRAUD_TOPICS.customers, FRAUD_TOPICS.merchants];
+export const FRAUD_INPUT_TOPICS = [
+  FRAUD_TOPICS.orders,
+  FRAUD_TOPICS.transactions,
+  FRAUD_TOPICS.customers,
+  FRAUD_TOPICS.merchants,
+];
 export const FRAUD_OUTPUT_TOPICS = [
   FRAUD_TOPICS.deadLetters,
   FRAUD_TOPICS.scored,

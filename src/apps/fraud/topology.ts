@@ -1,7 +1,7 @@
 /**
  * The fraud-detection topology (seed 000's pipeline on the engine):
  *
- *   orders ─► validate ─┬─► orders.dlq                                  (rejected, with reasons)
+ *   orders | transactions ─► validate ─┬─► orders.dlq                                  (rejected, with reasons)
  *                       └─► by merchant ─► ⋈ merchants ─► merchant fraud rate
  *                              ─► by customer ─► ⋈ customers ─► features → rules → model → decision
  *                                   ├─► fraud.scored           (every scored order)
@@ -26,13 +26,15 @@ import { CUSTOMER_STATE_STORE, CustomerStage, type CustomerState } from './pipel
 import { MERCHANT_RISK_STORE, MerchantStage, type WithMerchant } from './pipeline/merchant-stage.ts';
 import type { FraudScorer } from './pipeline/scorer.ts';
 import type { MerchantStageOrder, ScoredEvent, ScoringInput } from './pipeline/types.ts';
-import { ValidateStage, type ValidationOutcome } from './pipeline/validate-stage.ts';
+import { type InputKinds, ValidateStage, type ValidationOutcome } from './pipeline/validate-stage.ts';
 import { FRAUD_TOPICS } from './topics.ts';
 import type { Validators } from './validation/index.ts';
 
 export interface FraudTopologyDeps {
   scorer: FraudScorer;
   validators: Validators;
+  /** input topics and what they carry (default: orders → order, transactions → card_transaction) */
+  inputs?: InputKinds;
   labelDelayMs?: number;
   /** observers for live statistics (called once per processed record; may repeat after a crash) */
   onScored?: (scored: ScoredEvent) => void;
@@ -83,9 +85,17 @@ export function buildFraudTopology(builder: StreamBuilder, deps: FraudTopologyDe
     as: 'fraud-merchants',
   });
 
+  const inputs: InputKinds = deps.inputs ?? {
+    [topics.orders]: 'order',
+    [topics.transactions]: 'card_transaction',
+  };
   const [rejected, accepted] = builder
-    .stream<string, unknown>(topics.orders, { key: Serdes.string(), value: json(), name: 'orders' })
-    .process<string, ValidationOutcome>(() => new ValidateStage(deps.validators, deps.onRejected), {
+    .stream<string, unknown>(Object.keys(inputs), {
+      key: Serdes.string(),
+      value: json(),
+      name: 'payments-in',
+    })
+    .process<string, ValidationOutcome>(() => new ValidateStage(deps.validators, inputs, deps.onRejected), {
       name: 'validate',
     })
     .split([(_k, v) => !v.ok, () => true], 'validated');
@@ -96,7 +106,7 @@ export function buildFraudTopology(builder: StreamBuilder, deps: FraudTopologyDe
 
   const byMerchant = accepted
     .mapValues((v) => (v as Extract<ValidationOutcome, { ok: true }>).valid)
-    .selectKey((_k, v) => v.order.merchant_id)
+    .selectKey((_k, v) => v.event.merchantId)
     .repartition({ name: 'fraud-by-merchant', key: Serdes.string(), value: json() })
     .leftJoin(merchants, (v, merchant): WithMerchant => ({ ...v, merchant }))
     .process<string, MerchantStageOrder>(() => new MerchantStage(deps.labelDelayMs), {
@@ -105,7 +115,7 @@ export function buildFraudTopology(builder: StreamBuilder, deps: FraudTopologyDe
     });
 
   const scored = byMerchant
-    .selectKey((_k, v) => v.order.customer_id)
+    .selectKey((_k, v) => v.event.entityId)
     .repartition({ name: 'fraud-by-customer', key: Serdes.string(), value: json() })
     .leftJoin(customers, (v, customer): ScoringInput => ({ ...v, customer }))
     .process<string, ScoredEvent>(() => new CustomerStage(deps.scorer, deps.onScored), {

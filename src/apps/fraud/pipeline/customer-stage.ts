@@ -55,13 +55,13 @@ export class CustomerStage implements Processor<string, ScoringInput, string, Sc
 
   process(record: StreamRecord<string, ScoringInput>): void {
     const input = record.value;
-    const t = input.order.timestamp;
-    const stored = this.store.get(input.order.customer_id);
+    const t = input.event.time;
+    const stored = this.store.get(input.event.entityId);
     const entity = stored ? deserializeEntityState(stored.features) : createEntityState();
     const previousScore = decayedScore(stored, t);
     const scored = this.scorer.score(input, entity, previousScore);
     updateEntityState(entity, this.scorer.view(input), DEFAULT_LIMITS);
-    this.store.put(input.order.customer_id, {
+    this.store.put(input.event.entityId, {
       features: serializeEntityState(entity),
       fraudScore: Math.min(100, Math.max(previousScore, pointsScore(scored))),
       scoredAt: t,

@@ -34,13 +34,13 @@ export class MerchantStage implements Processor<string, WithMerchant, string, Me
   }
 
   process(record: StreamRecord<string, WithMerchant>): void {
-    const { order } = record.value;
-    const state = this.store.get(order.merchant_id) ?? createMerchantRiskState();
-    const [labelled, frauds] = knownLabels(state, order.timestamp, this.labelDelayMs);
-    if (order.is_fraud !== undefined) {
-      matureLabels(state, order.timestamp, this.labelDelayMs);
-      recordOutcome(state, order.timestamp, order.is_fraud);
-      this.store.put(order.merchant_id, state);
+    const { event } = record.value;
+    const state = this.store.get(event.merchantId) ?? createMerchantRiskState();
+    const [labelled, frauds] = knownLabels(state, event.time, this.labelDelayMs);
+    if (event.label) {
+      matureLabels(state, event.time, this.labelDelayMs);
+      recordOutcome(state, event.time, event.label.isFraud);
+      this.store.put(event.merchantId, state);
     }
     this.ctx.forward({
       ...record,

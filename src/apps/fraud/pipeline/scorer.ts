@@ -18,7 +18,6 @@ import {
   FEATURE_COUNT,
   FEATURE_NAMES,
   type FeatureOptions,
-  fromOrder,
   type TransactionView,
 } from '../features/index.ts';
 import type { FraudModel } from '../model/index.ts';
@@ -62,19 +61,18 @@ export class FraudScorer {
     this.now = deps.now ?? Date.now;
   }
 
-  /** The normalised view of an order with its merchant's location. */
+  /** The event's feature view, with the merchant profile's location when the event has none. */
   view(input: ScoringInput): TransactionView {
-    const view = fromOrder(input.order);
-    if (input.merchant) {
-      view.merchantLat = input.merchant.lat;
-      view.merchantLon = input.merchant.lon;
+    const view = input.event.view;
+    if (input.merchant && !Number.isFinite(view.merchantLat)) {
+      return { ...view, merchantLat: input.merchant.lat, merchantLon: input.merchant.lon };
     }
     return view;
   }
 
   /** Scores one order given its customer's state before it (the state is not changed). */
   score(input: ScoringInput, entity: EntityState, customerScore: number): ScoredEvent {
-    const { order } = input;
+    const { event } = input;
     const view = this.view(input);
     const f = computeFeatures(entity, view, undefined, this.deps.featureOptions, this.scratch);
     f[MERCHANT_RATE] =
@@ -85,18 +83,18 @@ export class FraudScorer {
     const record = ruleRecord(FEATURE_NAMES, f, 0, view, {
       known_fraud: (customer as { known_fraud?: boolean } | null)?.known_fraud === true,
       account_age_days: customer
-        ? Math.max(0, (order.timestamp - customer.account_created_at) / DAY_MS)
+        ? Math.max(0, (event.time - customer.account_created_at) / DAY_MS)
         : undefined,
       customer_fraud_score: customerScore,
     });
     const packs = this.deps.rules.evaluate(record);
     const model = this.scoreModel(f);
     const outcome = this.deps.decisions.decide({
-      eventId: order.order_id,
-      customerId: order.customer_id,
-      eventTime: order.timestamp,
+      eventId: event.id,
+      customerId: event.entityId,
+      eventTime: event.time,
       receivedAt: input.receivedAt,
-      event: order as unknown as Record<string, unknown>,
+      event: event.source as unknown as Record<string, unknown>,
       features: namedFeatures(f),
       packs,
       model: model ? { version: model.version, score: model.score } : null,
@@ -107,13 +105,14 @@ export class FraudScorer {
     outcome.audit.analystOutcome = null;
     const audit = { ...outcome.audit, analyst };
     const now = this.now();
+    const merchantName = input.merchant?.name ?? event.merchantName;
     const subject = {
-      transactionId: order.order_id,
-      customerId: order.customer_id,
-      merchant: input.merchant?.name ?? order.restaurant_name,
-      amount: order.amount,
-      currency: order.currency,
-      eventTime: order.timestamp,
+      transactionId: event.id,
+      customerId: event.entityId,
+      merchant: merchantName,
+      amount: event.amount,
+      currency: event.currency,
+      eventTime: event.time,
     };
     const alert = headline ? buildAlert(subject, headline, now, outcome.decision) : null;
     const routedAlerts: FraudAlert[] = [];
@@ -125,15 +124,15 @@ export class FraudScorer {
     const reasons = [...new Set(packs.flatMap((p) => p.hits.map((h) => h.reason)))];
     if (model) for (const r of model.reasons) if (!reasons.includes(r.code)) reasons.push(r.code);
     return {
-      eventId: order.order_id,
-      customerId: order.customer_id,
-      merchantId: order.merchant_id,
-      merchantName: input.merchant?.name ?? order.restaurant_name,
-      amount: order.amount,
-      currency: order.currency,
-      country: order.country,
-      paymentMethod: order.payment_method,
-      eventTime: order.timestamp,
+      eventId: event.id,
+      customerId: event.entityId,
+      merchantId: event.merchantId,
+      merchantName,
+      amount: event.amount,
+      currency: event.currency,
+      country: event.country ?? 'unknown',
+      paymentMethod: event.paymentMethod ?? 'unknown',
+      eventTime: event.time,
       riskLevel: headline?.level ?? 'MINIMAL',
       severity: headline?.severity ?? 'none',
       riskScore: headline?.score ?? 0,
@@ -149,10 +148,7 @@ export class FraudScorer {
       alert,
       routedAlerts,
       latencyMs: audit.latencyMs,
-      label:
-        order.is_fraud === undefined
-          ? null
-          : { isFraud: order.is_fraud, scenario: order.fraud_scenario ?? null },
+      label: event.label,
     };
   }
 
@@ -185,19 +181,18 @@ export class FraudScorer {
     const highRisk = packs.some((p) => p.level === 'HIGH_RISK');
     if (!highRisk) return 'not_required';
     if (!this.deps.analyst) return 'fallback:disabled';
-    const { order } = input;
+    const { event } = input;
     const submitted = this.deps.analyst.submit({
-      id: order.order_id,
+      id: event.id,
       facts: {
-        amount: order.amount,
-        currency: order.currency,
-        payment_method: order.payment_method,
-        country: order.country,
-        city: order.city,
-        merchant: input.merchant?.name ?? order.restaurant_name,
-        merchant_category: order.merchant_category,
+        amount: event.amount,
+        currency: event.currency,
+        payment_method: event.paymentMethod,
+        country: event.country,
+        merchant: input.merchant?.name ?? event.merchantName,
+        merchant_category: event.view.category,
         account_age_days: input.customer
-          ? Math.round((order.timestamp - input.customer.account_created_at) / DAY_MS)
+          ? Math.round((event.time - input.customer.account_created_at) / DAY_MS)
           : null,
         rule_hits: packs.flatMap((p) => p.hits.map((h) => `${p.pack}:${h.reason}`)),
         risk_level: headline?.level ?? null,

@@ -1,12 +1,36 @@
 /** Records flowing between the stages of the fraud topology. */
-import type { Customer, Merchant, Order } from '../../../events/index.ts';
+import type { CardTransaction, Customer, Merchant, Order } from '../../../events/index.ts';
 import type { FraudAlert } from '../../../sinks/alerts/index.ts';
 import type { AuditRecord, Decision, ReviewRecord } from '../decision/index.ts';
+import type { TransactionView } from '../features/index.ts';
 import type { RulePackResult } from '../rules/index.ts';
 
-/** After validation: the order (texts neutralised) and when it entered the pipeline. */
+/**
+ * One payment event, whatever its source: a food-delivery order (generator, seed 000) or a card
+ * transaction (Sparkov CSV replay, PostgreSQL CDC, seed 002). Stages and the scorer read only this.
+ */
+export interface TxnEvent {
+  kind: 'order' | 'card_transaction';
+  id: string;
+  /** whose history features describe: customer id (orders) or card number (card transactions) */
+  entityId: string;
+  merchantId: string;
+  merchantName: string;
+  amount: number;
+  currency: string;
+  country: string | null;
+  paymentMethod: string | null;
+  /** event time, ms */
+  time: number;
+  view: TransactionView;
+  /** the validated source record (texts neutralised), for audit records */
+  source: Order | CardTransaction;
+  label: { isFraud: boolean; scenario: string | null } | null;
+}
+
+/** After validation: the event (texts neutralised) and when it entered the pipeline. */
 export interface ValidOrder {
-  order: Order;
+  event: TxnEvent;
   sanitized: string[];
   /** wall clock when the record was first processed (latency figures) */
   receivedAt: number;

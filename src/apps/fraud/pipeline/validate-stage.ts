@@ -5,7 +5,11 @@
  */
 import type { Processor, ProcessorContext, StreamRecord } from '../../../engine/index.ts';
 import type { Validators } from '../validation/index.ts';
-import type { ValidOrder } from './types.ts';
+import { cardTransactionEvent, orderEvent } from './events.ts';
+import type { TxnEvent, ValidOrder } from './types.ts';
+
+/** Which kind of record each input topic carries. */
+export type InputKinds = Record<string, 'order' | 'card_transaction'>;
 
 export type ValidationOutcome =
   | { ok: true; valid: ValidOrder }
@@ -16,9 +20,24 @@ export class ValidateStage implements Processor<string, unknown, string, Validat
   private readonly validators: Validators;
   private readonly onRejected: (reasons: string[]) => void;
 
-  constructor(validators: Validators, onRejected: (reasons: string[]) => void = () => {}) {
+  private readonly kinds: InputKinds;
+
+  constructor(validators: Validators, kinds: InputKinds, onRejected: (reasons: string[]) => void = () => {}) {
     this.validators = validators;
+    this.kinds = kinds;
     this.onRejected = onRejected;
+  }
+
+  private validate(topic: string | undefined, value: unknown) {
+    const kind = (topic && this.kinds[topic]) ?? 'order';
+    if (kind === 'card_transaction') {
+      const r = this.validators.cardTransaction(value);
+      return r.ok
+        ? { ok: true as const, event: cardTransactionEvent(r.value) as TxnEvent, sanitized: r.sanitized }
+        : r;
+    }
+    const r = this.validators.order(value);
+    return r.ok ? { ok: true as const, event: orderEvent(r.value), sanitized: r.sanitized } : r;
   }
 
   init(ctx: ProcessorContext<string, ValidationOutcome>): void {
@@ -26,9 +45,9 @@ export class ValidateStage implements Processor<string, unknown, string, Validat
   }
 
   process(record: StreamRecord<string, unknown>): void {
-    const result = this.validators.order(record.value);
+    const result = this.validate(this.ctx.recordMetadata?.topic, record.value);
     if (result.ok) {
-      const valid: ValidOrder = { order: result.value, sanitized: result.sanitized, receivedAt: Date.now() };
+      const valid: ValidOrder = { event: result.event, sanitized: result.sanitized, receivedAt: Date.now() };
       this.ctx.forward({ ...record, value: { ok: true, valid } });
       return;
     }

@@ -1,0 +1,298 @@
+/**
+ * The fraud-detection application: the topology running on the configured log, alert delivery,
+ * the AI analyst, hot-reloaded rules, a hot-swappable model, live statistics — and, in demo mode,
+ * the synthetic generator feeding it. The CLI's `start` command and the server put it on screen.
+ *
+ * @example
+ *   const app = await FraudApp.create({ config: loadConfig(), logger });
+ *   await app.start();
+ *   ...
+ *   await app.stop();
+ *   console.log(app.stats.snapshot());
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { Registry } from 'prom-client';
+import type { Config } from '../../../config.ts';
+import { lmdbBackend, memoryBackend, StreamBuilder, StreamsApp } from '../../../engine/index.ts';
+import { FraudstreamError } from '../../../errors.ts';
+import type { CardTransaction, Customer, Merchant, Order } from '../../../events/index.ts';
+import type { Log } from '../../../log/index.ts';
+import type { Logger } from '../../../logger.ts';
+import { AlertDispatcher, createAlertChannels, type FraudAlert } from '../../../sinks/alerts/index.ts';
+import { Analyst } from '../analyst/index.ts';
+import { DecisionEngine } from '../decision/index.ts';
+import {
+  createEntityState,
+  DEFAULT_LABEL_DELAY_MS,
+  deserializeEntityState,
+  knownLabels,
+  type MerchantRiskState,
+} from '../features/index.ts';
+import { FraudModel } from '../model/index.ts';
+import { CUSTOMER_STATE_STORE, type CustomerState, decayedScore } from '../pipeline/customer-stage.ts';
+import { cardTransactionEvent, orderEvent } from '../pipeline/events.ts';
+import { MERCHANT_RISK_STORE } from '../pipeline/merchant-stage.ts';
+import { FraudScorer, ModelHolder } from '../pipeline/scorer.ts';
+import { RulesEngine, SEED_RULE_PACK_FILES } from '../rules/index.ts';
+import { FRAUD_OUTPUT_TOPICS, FRAUD_TOPICS } from '../topics.ts';
+import { buildFraudTopology, scoredSummary } from '../topology.ts';
+import { createValidators } from '../validation/index.ts';
+import { AlertDelivery } from './alert-delivery.ts';
+import { runDemoFeed } from './demo-feed.ts';
+import { LiveStats, type StatsSnapshot } from './live-stats.ts';
+
+export interface FraudAppOptions {
+  config: Readonly<Config>;
+  /** the log to run on (the CLI opens it from the config) */
+  log: Log;
+  logger: Logger;
+  registry?: Registry;
+  /** run the synthetic generator as input (the demo); default false */
+  generate?: boolean;
+  /** start from empty state: delete the application's local state directory first */
+  cleanState?: boolean;
+}
+
+export type LiveListener = (event: { type: 'stats' | 'alert'; data: unknown }) => void;
+
+export class FraudApp {
+  readonly config: Readonly<Config>;
+  readonly log: Log;
+  readonly registry: Registry;
+  readonly stats = new LiveStats();
+  readonly rules: RulesEngine;
+  readonly decisions = new DecisionEngine();
+  readonly model: ModelHolder;
+  readonly analyst: Analyst | undefined;
+  readonly streams: StreamsApp;
+  private readonly logger: Logger;
+  private readonly scorer: FraudScorer;
+  private readonly predictScorer: FraudScorer;
+  private readonly dispatcher: AlertDispatcher;
+  private readonly delivery: AlertDelivery;
+  private readonly listeners = new Set<LiveListener>();
+  private readonly feedAbort = new AbortController();
+  private feed: Promise<number> | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private readonly generate: boolean;
+  private readonly startedAt = Date.now();
+
+  private constructor(options: FraudAppOptions, rules: RulesEngine, model: FraudModel | null) {
+    const { config, logger } = options;
+    this.config = config;
+    this.log = options.log;
+    this.logger = logger;
+    this.generate = options.generate ?? false;
+    this.registry = options.registry ?? new Registry();
+    this.rules = rules;
+    this.model = new ModelHolder(model);
+    if (config.analyst.enabled) {
+      this.analyst = new Analyst({
+        endpoint: { url: config.analyst.url, model: config.analyst.model, apiKey: config.analyst.apiKey },
+        registry: this.registry,
+      });
+    }
+    const scorerDeps = {
+      rules,
+      decisions: this.decisions,
+      model: this.model,
+      headlinePack: 'seed001-points',
+    };
+    this.scorer = new FraudScorer({ ...scorerDeps, analyst: this.analyst });
+    this.predictScorer = new FraudScorer(scorerDeps);
+    const builder = new StreamBuilder();
+    buildFraudTopology(builder, {
+      scorer: this.scorer,
+      validators: createValidators(),
+      onScored: (s) => this.stats.onScored(s),
+      onRejected: () => this.stats.onDeadLetter(),
+    });
+    const appId = config.engine.applicationId;
+    const stateDir = path.resolve(config.engine.stateDir);
+    if (options.cleanState) rmSync(path.join(stateDir, appId), { recursive: true, force: true });
+    this.streams = new StreamsApp(builder.build(), {
+      applicationId: appId,
+      log: this.log,
+      registry: this.registry,
+      stateDir,
+      stateBackend: config.engine.stateBackend === 'lmdb' ? lmdbBackend() : memoryBackend(),
+      processingGuarantee: config.engine.processingGuarantee,
+      commitIntervalMs: config.engine.commitIntervalMs,
+      maxPollRecords: config.engine.maxPollRecords,
+      // Malformed bytes go to the DLQ with their position instead of stopping the pipeline.
+      deserializationErrorHandler: 'continue',
+      deadLetterTopic: FRAUD_TOPICS.deadLetters,
+      onError: (err) => logger.error({ event: 'engine_failed', err }, 'stream processing stopped'),
+    });
+    this.dispatcher = new AlertDispatcher({
+      channels: createAlertChannels(config.alerts),
+      registry: this.registry,
+      onDeadLetter: (d) => logger.warn({ event: 'alert_dead_letter', ...d, alert: undefined }, d.reason),
+    });
+    this.delivery = new AlertDelivery({
+      log: this.log,
+      groupId: `${appId}-alert-delivery`,
+      dispatcher: this.dispatcher,
+      onAlert: (a) => this.onAlert(a),
+    });
+  }
+
+  static async create(options: FraudAppOptions): Promise<FraudApp> {
+    const { config, logger } = options;
+    const files = config.fraud.rulesFile ? [config.fraud.rulesFile] : [...SEED_RULE_PACK_FILES];
+    const rules = await RulesEngine.fromFiles(files, {
+      watch: true,
+      logger: {
+        info: (msg: string) => logger.info({ event: 'rules_reload' }, msg),
+        warn: (msg: string) => logger.warn({ event: 'rules_reload_rejected' }, msg),
+      },
+    } as never);
+    let model: FraudModel | null = null;
+    if (config.fraud.modelPath) {
+      model = FraudModel.load(config.fraud.modelPath);
+      logger.info({ event: 'model_loaded', version: model.version }, `model ${model.version} loaded`);
+    }
+    return new FraudApp(options, rules, model);
+  }
+
+  /** Creates the topics, starts processing, alert delivery, the feed (demo) and the stats ticker. */
+  async start(): Promise<void> {
+    const admin = this.log.admin();
+    const partitions = 3;
+    for (const t of [FRAUD_TOPICS.orders, FRAUD_TOPICS.transactions]) {
+      await admin.createTopic({ name: t, partitions }, { ifNotExists: true });
+    }
+    for (const t of [FRAUD_TOPICS.customers, FRAUD_TOPICS.merchants]) {
+      await admin.createTopic({ name: t, partitions, cleanupPolicy: 'compact' }, { ifNotExists: true });
+    }
+    for (const t of FRAUD_OUTPUT_TOPICS)
+      await admin.createTopic({ name: t, partitions }, { ifNotExists: true });
+    this.logger.info(
+      { event: 'start', applicationId: this.config.engine.applicationId, log: this.log.kind },
+      `starting ${this.config.engine.applicationId} on the ${this.log.kind} log`,
+    );
+    await this.streams.start();
+    await this.delivery.start();
+    if (this.generate) {
+      const g = this.config.generator;
+      this.feed = runDemoFeed(this.log, {
+        seed: g.seed,
+        fraudRate: g.fraudRate,
+        eventsPerSecond: g.eventsPerSecond,
+        signal: this.feedAbort.signal,
+      });
+      this.feed.catch((err) => this.logger.error({ event: 'feed_failed', err }, 'generator stopped'));
+    }
+    this.ticker = setInterval(() => this.emit({ type: 'stats', data: this.liveSnapshot() }), 1000);
+    this.ticker.unref();
+  }
+
+  /** Stops the feed, lets processing commit, drains alert delivery, closes everything. */
+  async stop(): Promise<void> {
+    this.feedAbort.abort();
+    await this.feed?.catch(() => 0);
+    clearInterval(this.ticker);
+    this.logger.info({ event: 'shutdown' }, 'stopping: finishing the batch and committing');
+    await this.streams.close();
+    await this.delivery.stop();
+    await this.dispatcher.close();
+    await this.analyst?.close();
+    this.rules.close?.();
+  }
+
+  /** Resolves when processing ends (rejects with the error that stopped it). */
+  done(): Promise<void> {
+    return this.streams.done();
+  }
+
+  subscribe(listener: LiveListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  breakers() {
+    return this.analyst ? [this.analyst.breakerStatus()] : [];
+  }
+
+  liveSnapshot(): StatsSnapshot & { state: string; breakers: unknown[] } {
+    return { ...this.stats.snapshot(), state: this.streams.state, breakers: this.breakers() };
+  }
+
+  /**
+   * Seed 002's `/predict/raw`: validates a raw order and scores it with the live state (the
+   * customer's feature state, the merchant's fraud rate, the profile tables) exactly as the
+   * stream would — without changing any state and without side effects.
+   */
+  async predict(raw: unknown) {
+    const validators = createValidators();
+    const isCard = typeof raw === 'object' && raw !== null && 'trans_num' in raw;
+    const result = isCard ? validators.cardTransaction(raw) : validators.order(raw);
+    if (!result.ok) {
+      throw new FraudstreamError(
+        'FS_SCHEMA_INVALID',
+        `invalid ${isCard ? 'transaction' : 'order'}: ${result.reasons.join('; ')}`,
+        {
+          details: { reasons: result.reasons },
+        },
+      );
+    }
+    const event = isCard
+      ? cardTransactionEvent(result.value as CardTransaction)
+      : orderEvent(result.value as Order);
+    const get = <V>(store: string, key: string) =>
+      this.streams.store<{ get(k: string): V | undefined }>(store).get(key);
+    const merchantRisk = get<MerchantRiskState>(MERCHANT_RISK_STORE, event.merchantId);
+    const [labelled, frauds] = merchantRisk
+      ? knownLabels(merchantRisk, event.time, DEFAULT_LABEL_DELAY_MS)
+      : [0, 0];
+    const stored = get<CustomerState>(CUSTOMER_STATE_STORE, event.entityId);
+    const entity = stored ? deserializeEntityState(stored.features) : createEntityState();
+    const scored = this.predictScorer.score(
+      {
+        event,
+        sanitized: result.sanitized,
+        receivedAt: Date.now(),
+        merchant: get<Merchant>('fraud-merchants', event.merchantId) ?? null,
+        customer: get<Customer>('fraud-customers', event.entityId) ?? null,
+        merchantLabelled: labelled,
+        merchantFrauds: frauds,
+      },
+      entity,
+      decayedScore(stored, event.time),
+    );
+    return {
+      ...scoredSummary(scored),
+      score: scored.model?.score ?? null,
+      packs: scored.packs.map((p) => ({
+        pack: p.pack,
+        level: p.level,
+        score: p.score,
+        reasons: p.hits.map((h) => h.reason),
+      })),
+      model_reasons: scored.model?.reasons ?? [],
+    };
+  }
+
+  uptimeMs(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  private onAlert(alert: FraudAlert): void {
+    this.stats.onAlert(alert);
+    this.emit({
+      type: 'alert',
+      data: { ...alert, reasons: alert.reasons.map((r) => r.code), customer: alert.customerId },
+    });
+  }
+
+  private emit(event: { type: 'stats' | 'alert'; data: unknown }): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.logger.warn({ event: 'listener_failed', err }, 'a live listener threw');
+      }
+    }
+  }
+}
