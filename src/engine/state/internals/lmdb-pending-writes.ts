@@ -5,8 +5,9 @@
  * commits harmless.
  *
  * Keys are kept as latin1 strings: one char per byte, so JS string order is unsigned byte order
- * (the order LMDB sorts binary keys in). The ordered index is only built once a range read asks for
- * it, so point-lookup-only stores (counts, tables) pay for a Map and nothing more.
+ * (the order LMDB sorts binary keys in). The ordered index is only built when a range read asks for
+ * it (then kept up to date until the next commit), so point-lookup stores (counts, tables) pay for a
+ * Map and nothing more.
  */
 import BTreeModule from 'sorted-btree';
 
@@ -62,8 +63,10 @@ export class LmdbPendingWrites {
     return this.byKey.values();
   }
 
+  /** After a commit: the ordered index is dropped too, so a store that only scans now and then (retention
+   * purges) does not keep paying a B-tree insert per write. */
   clear(): void {
     this.byKey.clear();
-    this.ordered?.clear();
+    this.ordered = undefined;
   }
 }
