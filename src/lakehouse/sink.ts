@@ -71,7 +71,10 @@ export class DeltaSink {
     this.table = table;
   }
 
-  /** Opens (or creates) the table and reads its txn versions. */
+  /**
+   * Opens (or creates) the table and reads its txn versions. When `schema` has nullable columns the
+   * table lacks, they are added first (schema evolution); a column whose type differs is refused.
+   */
   static async open(options: DeltaSinkOptions): Promise<DeltaSink> {
     const store = typeof options.table === 'string' ? new LocalObjectStore(options.table) : options.table;
     const table = await DeltaTable.openOrCreate(store, {
@@ -80,6 +83,19 @@ export class DeltaSink {
       ...(options.description ? { description: options.description } : {}),
       ...(options.configuration ? { configuration: options.configuration } : {}),
     });
+    const existing = new Map(table.schema.columns.map((c) => [c.name.toLowerCase(), c]));
+    for (const col of options.schema.columns) {
+      const current = existing.get(col.name.toLowerCase());
+      if (current && current.type !== col.type) {
+        throw new FraudstreamError(
+          'FS_SCHEMA_INVALID',
+          `column "${col.name}" is ${current.type} in ${store.root} but ${col.type} in the sink schema`,
+          { details: { column: col.name, table: current.type, sink: col.type } },
+        );
+      }
+    }
+    const added = options.schema.columns.filter((c) => !existing.has(c.name.toLowerCase()));
+    if (added.length > 0) await table.addColumns(added);
     return new DeltaSink(table);
   }
 

@@ -82,7 +82,10 @@ export async function openLakeTable(name: string, lakeRoot = DEFAULT_LAKE_ROOT):
  *   const { rows } = await runSql('SELECT count(*) AS n FROM bronze.transactions', { lakeRoot: './data/lake' });
  */
 export async function runSql(query: string, options: SqlOptions = {}): Promise<SqlResult> {
-  const tables = await discoverTables(options.lakeRoot);
+  const all = await discoverTables(options.lakeRoot);
+  // Only tables the query names get a view (each costs a log replay); all of them if none matches.
+  const named = all.filter((t) => t.name.split('.').every((part) => wordIn(query, part)));
+  const tables = named.length > 0 ? named : all;
   const instance = await DuckDBInstance.create(':memory:');
   try {
     const connection = await instance.connect();
@@ -103,7 +106,7 @@ export async function runSql(query: string, options: SqlOptions = {}): Promise<S
     try {
       reader = await connection.runAndReadAll(query);
     } catch (err) {
-      const known = tables.map((t) => t.name).join(', ') || 'none';
+      const known = all.map((t) => t.name).join(', ') || 'none';
       // one line: DuckDB's first line (its caret diagram needs more lines) and the tables we know
       const message = (err as Error).message.split('\n')[0];
       throw new FraudstreamError('FS_USAGE', `SQL failed: ${message} (lake tables: ${known})`, {
@@ -120,6 +123,13 @@ export async function runSql(query: string, options: SqlOptions = {}): Promise<S
   } finally {
     instance.closeSync();
   }
+}
+
+function wordIn(text: string, word: string): boolean {
+  return new RegExp(
+    `(^|[^A-Za-z0-9_])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_])`,
+    'i',
+  ).test(text);
 }
 
 function asOfFor(asOf: SqlOptions['asOf'], name: string): AsOf | undefined {

@@ -130,3 +130,29 @@ test('commitPositioned: a zombie writer of the same partitions re-filters after 
     (err) => isFraudstreamError(err, 'FS_SCHEMA_INVALID'),
   );
 });
+
+test('open adds new nullable columns of the sink schema and refuses a changed type', async () => {
+  const dir = scratchDir('sink-evolve');
+  const v1 = await DeltaSink.open({ table: dir, schema: transactionSchema });
+  await v1.commitBatch({ appId: 'a', version: 0, rows: transactionRows(0, 3) });
+  const evolved = { columns: [...transactionSchema.columns, { name: 'merchant', type: 'string' as const }] };
+  const v2 = await DeltaSink.open({ table: dir, schema: evolved });
+  assert.equal(v2.table.schema.columns.at(-1)?.name, 'merchant');
+  await v2.commitBatch({
+    appId: 'a',
+    version: 1,
+    rows: transactionRows(3, 2).map((r) => ({ ...r, merchant: 'm' })),
+  });
+  const rows = await readParquetFiles(v2.table.schema, v2.table.localFiles());
+  assert.deepEqual(rows.map((r) => r.merchant).sort(), ['m', 'm', null, null, null]);
+  const retyped = {
+    columns: transactionSchema.columns.map((c) =>
+      c.name === 'amount' ? { ...c, type: 'string' as const } : c,
+    ),
+  };
+  await assert.rejects(DeltaSink.open({ table: dir, schema: retyped }), (err) => {
+    assert.ok(isFraudstreamError(err, 'FS_SCHEMA_INVALID'));
+    assert.match(err.message, /"amount"/);
+    return true;
+  });
+});
