@@ -84,8 +84,11 @@ export class Prng {
   /** `length` lowercase hex characters */
   hex(length: number): string {
     let out = '';
-    while (out.length < length) out += this.uint32().toString(16).padStart(8, '0');
-    return out.slice(0, length);
+    for (let i = 0; i < length; i += 8) {
+      const v = this.uint32();
+      out += BYTE_HEX[v >>> 24] + BYTE_HEX[(v >>> 16) & 0xff] + BYTE_HEX[(v >>> 8) & 0xff] + BYTE_HEX[v & 0xff];
+    }
+    return out.length === length ? out : out.slice(0, length);
   }
 
   digits(length: number): string {
@@ -94,6 +97,8 @@ export class Prng {
     return out;
   }
 }
+
+const BYTE_HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 function hashString(text: string): number {
   let h = 2166136261;
