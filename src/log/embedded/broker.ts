@@ -12,6 +12,7 @@ import {
   CoordinatorJournal,
   type CoordinatorState,
   type OffsetTriple,
+  syncDir,
   tpKey,
 } from './coordinator-journal.ts';
 import { DirLock } from './dir-lock.ts';
@@ -88,7 +89,14 @@ export class Broker {
       const journal = CoordinatorJournal.open(this.dir);
       this.#journal = journal.journal;
       this.#state = journal.state;
-      const loaded = loadTopics(this.topicsDir);
+      // A clean-shutdown marker means every segment and index was synced and closed: skip the
+      // CRC scan of active segments. It is removed before anything is written again.
+      const cleanShutdown = fs.existsSync(this.#cleanMarker);
+      const loaded = loadTopics(this.topicsDir, cleanShutdown);
+      if (cleanShutdown) {
+        fs.rmSync(this.#cleanMarker);
+        syncDir(this.dir);
+      }
       this.topics = loaded.topics;
       this.recoveryReports = [...loaded.reports, ...(journal.report ? [journal.report] : [])];
     } catch (err) {
@@ -107,6 +115,10 @@ export class Broker {
     }
     const maintenanceMs = options.maintenanceIntervalMs ?? 60_000;
     if (maintenanceMs > 0) this.#timers.push(setInterval(() => this.runMaintenance(), maintenanceMs).unref());
+  }
+
+  get #cleanMarker(): string {
+    return path.join(this.dir, 'CLEAN_SHUTDOWN');
   }
 
   topic(name: string): EmbeddedTopic {
@@ -291,6 +303,10 @@ export class Broker {
     this.closed = true;
     for (const t of this.topics.values()) for (const p of t.partitions) p.close();
     this.#journal.close();
+    if (this.fsync !== 'never') {
+      fs.writeFileSync(this.#cleanMarker, '');
+      syncDir(this.dir);
+    }
     this.#lock.release();
     this.notify();
   }

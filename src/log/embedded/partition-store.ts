@@ -43,13 +43,14 @@ export class PartitionStore {
     topic: string,
     partition: number,
     dir: string,
+    cleanShutdown = false,
   ): { store: PartitionStore; reports: RecoveryReport[] } {
     fs.mkdirSync(dir, { recursive: true });
     const store = new PartitionStore(topic, partition, dir);
     const reports: RecoveryReport[] = [];
     const bases = listSegmentBases(dir);
     bases.forEach((base, i) => {
-      const { segment, report } = Segment.open(dir, base, i === bases.length - 1);
+      const { segment, report } = Segment.open(dir, base, i === bases.length - 1, cleanShutdown);
       if (report) reports.push(report);
       store.segments.push(segment);
     });

@@ -55,18 +55,23 @@ export class Segment {
     return segment;
   }
 
-  /** Opens an existing segment. `isLast` segments are fully CRC-checked and a torn tail is cut. */
+  /**
+   * Opens an existing segment. `isLast` segments are fully CRC-checked and a torn tail is cut,
+   * unless `trustIndex` (clean shutdown) and the index matches the file.
+   */
   static open(
     dir: string,
     baseOffset: number,
     isLast: boolean,
+    trustIndex = false,
   ): { segment: Segment; report?: RecoveryReport } {
     const segment = new Segment(dir, baseOffset);
     segment.size = fs.fstatSync(segment.#logFd).size;
     const fromIndex = segment.#loadIndex();
     const last = fromIndex[fromIndex.length - 1];
     const indexMatches = last !== undefined && last.position + last.size === segment.size;
-    if (!isLast && (indexMatches || segment.size === 0)) {
+    // After a clean shutdown the index of the last segment is as trustworthy as that of older ones.
+    if ((!isLast || trustIndex) && (indexMatches || segment.size === 0)) {
       segment.entries = fromIndex;
       return { segment };
     }
@@ -168,7 +173,10 @@ export class Segment {
       const declared = data.length - pos >= 8 ? data.readUInt32LE(pos + 4) : 0;
       const next = pos + declared;
       const intactAfter = declared > 0 && next < data.length && checkBatch(data, next, data.length).ok;
-      if (!isLast || listedLater || intactAfter) {
+      // Complete on disk and indexed, yet the CRC fails: the bytes changed after the write.
+      const indexedWhole =
+        check.reason === 'bad-crc' && fromIndex.some((e) => e.position === pos && e.size === declared);
+      if (!isLast || listedLater || intactAfter || indexedWhole) {
         throw corrupt(
           this.logPath,
           pos,

@@ -79,7 +79,10 @@ export function createTopicOnDisk(topicsDir: string, description: TopicDescripti
 }
 
 /** Loads every topic; a directory without topic.json is a half-created or half-deleted topic. */
-export function loadTopics(topicsDir: string): {
+export function loadTopics(
+  topicsDir: string,
+  cleanShutdown: boolean,
+): {
   topics: Map<string, EmbeddedTopic>;
   reports: RecoveryReport[];
 } {
@@ -96,7 +99,7 @@ export function loadTopics(topicsDir: string): {
     const description = JSON.parse(fs.readFileSync(meta, 'utf8')) as TopicDescription;
     const partitions: PartitionStore[] = [];
     for (let p = 0; p < description.partitions; p++) {
-      const opened = PartitionStore.open(name, p, path.join(dir, String(p)));
+      const opened = PartitionStore.open(name, p, path.join(dir, String(p)), cleanShutdown);
       partitions.push(opened.store);
       reports.push(...opened.reports);
     }

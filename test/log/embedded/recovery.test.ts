@@ -245,3 +245,28 @@ test('fsync policies: per_commit syncs on every send, interval on its timer, nev
     fs.fdatasyncSync = original;
   }
 });
+
+test('after a clean shutdown the active segment is trusted from its index (no scan); a crash forces the scan', async () => {
+  const dir = tempDir();
+  const log = await openLog(dir, { fsync: 'per_commit' });
+  await log.admin().createTopic({ name: 't', partitions: 1 });
+  await (await log.producer()).send(
+    [0, 1, 2].map((i) => ({ topic: 't', partition: 0, value: payload(i, 64) })),
+  );
+  await log.close();
+  const marker = path.join(dir, 'CLEAN_SHUTDOWN');
+  assert.ok(fs.existsSync(marker), 'clean close leaves the marker');
+  const file = segment0(dir);
+  const bytes = fs.readFileSync(file);
+  bytes[80] ^= 0xff;
+  fs.writeFileSync(file, bytes);
+  // Trusting the index, open does not read the segment; the CRC check on read still catches it.
+  const trusted = await openLog(dir);
+  assert.ok(!fs.existsSync(marker), 'marker removed while the log is open');
+  await assert.rejects(readAll(trusted, 't'), (e) => isFraudstreamError(e, 'FS_LOG_CORRUPT'));
+  await trusted.close(); // fsync: never -> no marker: the next open scans
+  await assert.rejects(
+    openLog(dir),
+    (e) => isFraudstreamError(e, 'FS_LOG_CORRUPT') && e.message.includes(file),
+  );
+});
