@@ -86,7 +86,8 @@ export class Prng {
     let out = '';
     for (let i = 0; i < length; i += 8) {
       const v = this.uint32();
-      out += BYTE_HEX[v >>> 24] + BYTE_HEX[(v >>> 16) & 0xff] + BYTE_HEX[(v >>> 8) & 0xff] + BYTE_HEX[v & 0xff];
+      out +=
+        BYTE_HEX[v >>> 24] + BYTE_HEX[(v >>> 16) & 0xff] + BYTE_HEX[(v >>> 8) & 0xff] + BYTE_HEX[v & 0xff];
     }
     return out.length === length ? out : out.slice(0, length);
   }
