@@ -42,9 +42,17 @@ export class GroupedStreamImpl<K, V> implements GroupedStream<K, V> {
     this.options = options;
   }
 
-  /** The stream to aggregate: repartitioned first when the key changed. */
+  private repartitioned: StreamImpl<K, V> | undefined;
+
+  /** The stream to aggregate: repartitioned first when the key changed (once, shared by every
+   * aggregation of this grouping). */
   source(): StreamImpl<K, V> {
-    return this.stream.repartitionIfRequired(this.options.name, this.options.key, this.options.value);
+    this.repartitioned ??= this.stream.repartitionIfRequired(
+      this.options.name,
+      this.options.key,
+      this.options.value,
+    );
+    return this.repartitioned;
   }
 
   count(options: MaterializedOptions<K, number> = {}): Table<K, number> {

@@ -8,7 +8,8 @@ import { StreamBuilder } from '../../../src/engine/dsl/stream-builder.ts';
 import { type ReadOnlyKeyValueStore, Serdes } from '../../../src/engine/index.ts';
 import { StreamsApp } from '../../../src/engine/runtime/app.ts';
 import { EmbeddedLog } from '../../../src/log/index.ts';
-import type { Log, LogRecord } from '../../../src/log/types.ts';
+import type { LogRecord } from '../../../src/log/types.ts';
+import { readUntil } from './fixtures/read-until.ts';
 
 const S = Serdes.string();
 const N = Serdes.number();
@@ -21,32 +22,6 @@ function tmp(): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-app-'));
   dirs.push(d);
   return d;
-}
-
-/** Reads committed records of a topic until `done` holds (or times out). */
-export async function readUntil(
-  log: Log,
-  topic: string,
-  done: (records: LogRecord[]) => boolean,
-  timeoutMs = 20_000,
-): Promise<LogRecord[]> {
-  const consumer = await log.consumer({
-    groupId: `reader-${Math.random()}`,
-    topics: [topic],
-    startFrom: 'earliest',
-    isolation: 'read_committed',
-  });
-  const records: LogRecord[] = [];
-  const deadline = Date.now() + timeoutMs;
-  try {
-    while (!done(records)) {
-      if (Date.now() > deadline) throw new Error(`timed out reading ${topic}: ${records.length} records`);
-      records.push(...(await consumer.poll(100)));
-    }
-    return records;
-  } finally {
-    await consumer.close();
-  }
 }
 
 function countTopology() {

@@ -24,11 +24,16 @@ import { LmdbPendingWrites } from './lmdb-pending-writes.ts';
 
 export interface LmdbBackendOptions {
   /**
-   * Skip fsync at commit. A killed process loses nothing either way (committed pages are in the OS
-   * page cache); with `noSync` an OS crash or power loss can lose recent commits, which the engine
-   * then restores from the changelog. Default false.
+   * When a commit reaches the disk. A killed process loses nothing in any mode (committed pages are
+   * in the OS page cache); the modes differ on an OS crash or power cut:
+   * - `'deferred-meta'` (default): data pages are flushed at each commit, LMDB's meta page at the next
+   *   one. A power cut can undo the last commit but never breaks the file (LMDB's MDB_NOMETASYNC);
+   *   the engine restores the undone commit from the changelog.
+   * - `'full'`: both are flushed before `commit` returns (about twice the fsync cost).
+   * - `'none'`: no fsync at all (MDB_NOSYNC). A power cut can corrupt the file; delete the state
+   *   directory and let the engine restore from the changelog.
    */
-  noSync?: boolean;
+  sync?: 'deferred-meta' | 'full' | 'none';
 }
 
 const DATA_FILE = 'state.mdb';
@@ -67,10 +72,12 @@ export class LmdbStoreBackend implements StoreBackend {
   static open(options: StoreBackendOpenOptions, backendOptions: LmdbBackendOptions = {}): LmdbStoreBackend {
     try {
       mkdirSync(options.dir, { recursive: true });
+      const sync = backendOptions.sync ?? 'deferred-meta';
       const env = open({
         path: path.join(options.dir, DATA_FILE),
         maxDbs: 4,
-        noSync: backendOptions.noSync ?? false,
+        noSync: sync === 'none',
+        noMetaSync: sync === 'deferred-meta',
       });
       return new LmdbStoreBackend(options, env);
     } catch (err) {

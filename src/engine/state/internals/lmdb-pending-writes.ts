@@ -36,8 +36,9 @@ export class LmdbPendingWrites {
 
   set(key: Buffer, value: Buffer | null): void {
     const id = key.toString('latin1');
-    // Copies: the caller may reuse its buffers after put returns; LMDB only copies at commit.
-    const write: PendingWrite = { key: Buffer.from(key), value: value === null ? null : Buffer.from(value) };
+    // Like the in-memory backend, the store keeps the buffers it is given (the typed layer above
+    // allocates fresh ones for every write); LMDB copies them at commit.
+    const write: PendingWrite = { key, value };
     this.byKey.set(id, write);
     this.ordered?.set(id, write);
   }
