@@ -30,7 +30,12 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const started = performance.now();
     for (let r = 0; r < rounds; r++) for (const v of values) if (check.check(v)) ok++;
     if (ok !== rounds * values.length) throw new Error(`${label}: generated values failed validation`);
-    results.push({ case: `validate ${label}`, metric: 'checks_per_sec', value: perSecond(rounds * values.length, started), unit: 'checks/s' });
+    results.push({
+      case: `validate ${label}`,
+      metric: 'checks_per_sec',
+      value: perSecond(rounds * values.length, started),
+      unit: 'checks/s',
+    });
   }
   ctx.progress('validators done');
 
@@ -47,14 +52,24 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   let decoded = 0;
   let started = performance.now();
   for (let r = 0; r < 200; r++) for (const rec of records) if (decodeJson(rec, orderCheck).ok) decoded++;
-  results.push({ case: 'decodeJson Order (parse + check)', metric: 'records_per_sec', value: perSecond(decoded, started), unit: 'records/s' });
+  results.push({
+    case: 'decodeJson Order (parse + check)',
+    metric: 'records_per_sec',
+    value: perSecond(decoded, started),
+    unit: 'records/s',
+  });
   ctx.progress('decode done');
 
   for (const kinds of [['order'], ['order', 'payment', 'card_transaction']] as const) {
     let n = 0;
     started = performance.now();
     for (const _ of new SyntheticGenerator({ seed: 2, fraudRate: 0.02, count: 200_000, kinds })) n++;
-    results.push({ case: `generator ${kinds.join('+')}`, metric: 'events_per_sec', value: perSecond(n, started), unit: 'records/s' });
+    results.push({
+      case: `generator ${kinds.join('+')}`,
+      metric: 'events_per_sec',
+      value: perSecond(n, started),
+      unit: 'records/s',
+    });
   }
   ctx.progress('generator done');
 
@@ -62,6 +77,11 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   let replayed = 0;
   started = performance.now();
   for await (const _ of new CsvReplay({ path: SPARKOV_TEST })) if (++replayed >= rows) break;
-  results.push({ case: `csv replay sparkov_test.csv.zst (${replayed} rows)`, metric: 'events_per_sec', value: perSecond(replayed, started), unit: 'rows/s' });
+  results.push({
+    case: `csv replay sparkov_test.csv.zst (${replayed} rows)`,
+    metric: 'events_per_sec',
+    value: perSecond(replayed, started),
+    unit: 'rows/s',
+  });
   return results;
 }
