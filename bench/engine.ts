@@ -19,6 +19,7 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
+  lmdbBackend,
   minutes,
   Serdes,
   type StoreBackendFactory,
@@ -27,7 +28,6 @@ import {
   TimeWindows,
   type Topology,
 } from '../src/engine/index.ts';
-import { lmdbBackend } from '../src/engine/state/internals/lmdb-backend.ts';
 import { EmbeddedLog, type Log, type ProducerRecord } from '../src/log/index.ts';
 import type { BenchContext, BenchResult } from './harness.ts';
 

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import {
+  lmdbBackend,
   minutes,
   Serdes,
   SessionWindows,
@@ -19,7 +20,7 @@ import {
   TestDriver,
   TimeWindows,
 } from '../../../src/engine/index.ts';
-import { LmdbStoreBackend, lmdbBackend } from '../../../src/engine/state/internals/lmdb-backend.ts';
+import { LmdbStoreBackend } from '../../../src/engine/state/internals/lmdb-backend.ts';
 import {
   describeDifferences,
   generateShuffledRecords,
