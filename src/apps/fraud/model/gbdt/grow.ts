@@ -26,6 +26,8 @@ export interface TreeNodes {
   right: number[];
   value: number[];
   gain: number[];
+  /** [leaf node, start, end) triples into the rows array as the grower left it */
+  leafRanges: number[];
 }
 
 interface Split {
@@ -85,6 +87,7 @@ export class TreeGrower {
       right: [],
       value: [],
       gain: [],
+      leafRanges: [],
     };
     const { rows, grad, hess } = input;
     let g = 0;
@@ -120,7 +123,10 @@ export class TreeGrower {
       open.push(l, r);
       leaves++;
     }
-    for (const leaf of open) this.pool.push(leaf.hist);
+    for (const leaf of open) {
+      tree.leafRanges.push(leaf.node, leaf.start, leaf.end);
+      this.pool.push(leaf.hist);
+    }
     return tree;
   }
 

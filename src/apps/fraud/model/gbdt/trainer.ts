@@ -61,7 +61,8 @@ export interface FitResult {
   params: GbdtParams;
   /** number of trees kept (best validation iteration when early stopping) */
   bestIteration: number;
-  trainLoss: number[];
+  /** training log-loss of the kept trees */
+  trainLoss: number;
   validLoss: number[];
   /** total split gain per feature */
   featureGain: Float64Array;
@@ -150,11 +151,12 @@ export function fitGbdt(train: Dataset, params: Partial<GbdtParams> = {}, valida
   const featureSample = Math.max(1, Math.round(F * p.featureSubsample));
   const grower = new TreeGrower(F);
   const trees: (TreeJson & { bin: number[] })[] = [];
-  const trainLoss: number[] = [];
   const validLoss: number[] = [];
   const featureGain = new Float64Array(F);
   let best = Number.POSITIVE_INFINITY;
   let bestIteration = 0;
+  // training scores at the best iteration (early stopping), for the reported training loss
+  let bestRaw: Float64Array | null = null;
   const growParams: GrowParams = p;
 
   for (let it = 0; it < p.iterations; it++) {
@@ -201,8 +203,16 @@ export function fitGbdt(train: Dataset, params: Partial<GbdtParams> = {}, valida
     trees.push(tree);
     for (let i = 0; i < nodes.feature.length; i++)
       if (nodes.feature[i] >= 0) featureGain[nodes.feature[i]] += nodes.gain[i];
-    for (let i = 0; i < n; i++) raw[i] += tree.value[leafOfBins(tree, bins, i * F)];
-    trainLoss.push(logLoss(raw, train.y, weights));
+    if (sampleSize === n) {
+      // every row sits in exactly one leaf range: no need to walk the tree
+      const ranges = nodes.leafRanges;
+      for (let k = 0; k < ranges.length; k += 3) {
+        const v = tree.value[ranges[k]];
+        for (let j = ranges[k + 1]; j < ranges[k + 2]; j++) raw[rows[j]] += v;
+      }
+    } else {
+      for (let i = 0; i < n; i++) raw[i] += tree.value[leafOfBins(tree, bins, i * F)];
+    }
     if (validation && p.earlyStoppingRounds > 0) {
       for (let i = 0; i < nv; i++) vRaw[i] += tree.value[leafOfBins(tree, vBins, i * F)];
       const loss = logLoss(vRaw, validation.y, vWeights);
@@ -210,6 +220,8 @@ export function fitGbdt(train: Dataset, params: Partial<GbdtParams> = {}, valida
       if (loss < best - 1e-9) {
         best = loss;
         bestIteration = it + 1;
+        if (bestRaw) bestRaw.set(raw);
+        else bestRaw = Float64Array.from(raw);
       } else if (it + 1 - bestIteration >= p.earlyStoppingRounds) {
         break;
       }
@@ -218,6 +230,7 @@ export function fitGbdt(train: Dataset, params: Partial<GbdtParams> = {}, valida
     }
   }
   const kept: TreeJson[] = trees.slice(0, bestIteration).map(({ bin: _bin, ...t }) => t);
+  const trainLoss = logLoss(bestRaw ?? raw, train.y, weights);
   const json: GbdtJson = { featureCount: F, baseScore, trees: kept };
   return { model: new GbdtModel(json), json, params: p, bestIteration, trainLoss, validLoss, featureGain };
 }
