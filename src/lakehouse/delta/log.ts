@@ -73,17 +73,29 @@ export class DeltaLog {
         `version ${version} does not exist in ${this.store.root} (latest is ${listing.latest})`,
       );
     }
-    const checkpoint = listing.checkpoints.filter((v) => v <= target).at(-1);
     let state = emptyState();
     let from = 0;
-    if (checkpoint !== undefined) {
-      state = await readCheckpoint(this.store, checkpoint);
+    let loaded = false;
+    // Newest usable checkpoint first; an unreadable one (a foreign writer's partial file) falls back
+    // to an older checkpoint or to replay from commit 0.
+    for (const checkpoint of listing.checkpoints.filter((v) => v <= target).reverse()) {
+      try {
+        state = await readCheckpoint(this.store, checkpoint);
+      } catch (err) {
+        process.emitWarning(
+          `Delta checkpoint ${checkpoint} of ${this.store.root} is unreadable: ${String(err)}`,
+        );
+        continue;
+      }
       state.timestamp = (await this.readCommit(checkpoint))?.timestamp ?? 0;
       from = checkpoint + 1;
-    } else if (!listing.commits.has(0)) {
+      loaded = true;
+      break;
+    }
+    if (!loaded && !listing.commits.has(0)) {
       throw new FraudstreamError(
         'FS_NOT_FOUND',
-        `version ${target} of ${this.store.root} cannot be rebuilt: no checkpoint at or before it and commit 0 is gone`,
+        `version ${target} of ${this.store.root} cannot be rebuilt: no readable checkpoint at or before it and commit 0 is gone`,
       );
     }
     for (let v = from; v <= target; v++) {

@@ -53,7 +53,7 @@ export class LocalObjectStore implements ObjectStore {
   async put(key: string, body: Buffer | string): Promise<void> {
     const target = this.file(key);
     await mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${randomUUID()}.tmp`;
+    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomUUID()}.tmp`);
     await writeFile(tmp, body);
     await rename(tmp, target);
   }
@@ -80,7 +80,15 @@ export class LocalObjectStore implements ObjectStore {
     const target = this.file(key);
     if (path.resolve(localFile) === target) return;
     await mkdir(path.dirname(target), { recursive: true });
-    await copyFile(localFile, target);
+    // copy then rename: a reader never sees a half-copied checkpoint
+    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomUUID()}.tmp`);
+    try {
+      await copyFile(localFile, tmp);
+      await rename(tmp, target);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
   }
 
   async list(prefix: string): Promise<ObjectInfo[]> {
