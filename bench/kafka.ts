@@ -53,17 +53,30 @@ async function produceWithKafkaLog(
   setup: KafkaBenchSetup,
   topic: string,
   compression: 'none' | 'lz4' | 'zstd',
+  transactional = false,
 ): Promise<number> {
   const log = await KafkaLog.connect({ brokers: setup.brokers, compression });
   try {
-    const producer = await log.producer();
-    const started = performance.now();
-    // Two batches in flight: the client pipelines requests on one connection.
-    const inFlight: Promise<unknown>[] = [];
+    const producer = await log.producer(transactional ? { transactionalId: `bench-${topic}` } : {});
+    // Records are built before the clock starts, as kcat reads a prepared file.
+    const batches: ProducerRecord[][] = [];
     for (let sent = 0; sent < setup.records; sent += BATCH) {
       const batch: ProducerRecord[] = [];
       for (let i = sent; i < Math.min(sent + BATCH, setup.records); i++)
         batch.push({ topic, key: Buffer.from(`card-${i % 5000}`), value: payload(i) });
+      batches.push(batch);
+    }
+    const started = performance.now();
+    // Two batches in flight: the client pipelines requests on one connection. A transactional
+    // producer has one open transaction at a time: one batch per transaction, in sequence.
+    const inFlight: Promise<unknown>[] = [];
+    for (const batch of batches) {
+      if (transactional) {
+        const txn = await producer.beginTransaction();
+        await txn.send(batch);
+        await txn.commit();
+        continue;
+      }
       inFlight.push(producer.send(batch));
       if (inFlight.length >= 2) await inFlight.shift();
     }
@@ -127,6 +140,15 @@ export const cases: BenchCase[] = [
         'produce KafkaLog idempotent lz4 (batches of 1000)',
         s.records,
         await produceWithKafkaLog(s, await s.topic('bench-produce-lz4'), 'lz4'),
+      ),
+  },
+  {
+    name: 'produce KafkaLog transactional (1000 per transaction)',
+    run: async (s) =>
+      perSecond(
+        'produce KafkaLog transactional (1000 per transaction)',
+        s.records,
+        await produceWithKafkaLog(s, await s.topic('bench-produce-txn'), 'none', true),
       ),
   },
   {

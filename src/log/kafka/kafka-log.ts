@@ -44,11 +44,11 @@ export class KafkaLog implements Log {
     for (;;) {
       attempts++;
       try {
-        await log.#admin.client.metadata({ topics: [], forceUpdate: true });
+        await log.#admin.client.metadata({ topics: [], forceUpdate: true, retries: 0 });
         return log;
       } catch (error) {
         const wrapped = toFraudstreamError(error, `connect to Kafka`, resolved.brokers, { attempts });
-        if (classify(wrapped) !== 'FS_BROKER_UNREACHABLE' || Date.now() + delay > deadline) {
+        if (classify(wrapped) !== 'FS_BROKER_UNREACHABLE' || Date.now() >= deadline) {
           await log.#admin.close().catch(() => {});
           if (wrapped.code === 'FS_BROKER_UNREACHABLE') {
             throw new FraudstreamError(
@@ -59,7 +59,7 @@ export class KafkaLog implements Log {
           }
           throw wrapped;
         }
-        await sleep(delay);
+        await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
         delay = Math.min(delay * 2, 5000);
       }
     }

@@ -112,8 +112,10 @@ export function clientBaseOptions(options: ResolvedKafkaOptions, role: string): 
     bootstrapBrokers: options.brokers,
     timeout: options.requestTimeoutMs,
     connectTimeout: Math.min(options.requestTimeoutMs, 10_000),
-    retries: 3,
-    retryDelay: 250,
+    // Short first retries matter: right after a commit the coordinator answers the next
+    // transaction's AddPartitionsToTxn with CONCURRENT_TRANSACTIONS until its markers are written.
+    retries: 8,
+    retryDelay: (_client, _operation, attempt) => Math.min(5 * 2 ** (attempt - 1), 1000),
     autocreateTopics: false,
   };
   if (options.sasl) base.sasl = { ...options.sasl };
