@@ -114,9 +114,9 @@ function payment(i: number, events: number): ProducerRecord {
 async function prefillCustomers(log: Log): Promise<number> {
   await log.admin().createTopic({ name: 'customers', partitions: 1, cleanupPolicy: 'compact' });
   const producer = await log.producer();
-  for (let i = 0; i < KEYS; i += 1000) {
+  for (let i = 0; i < KEYS; i += 10_000) {
     const batch: ProducerRecord[] = [];
-    for (let j = i; j < i + 1000; j++) {
+    for (let j = i; j < i + 10_000; j++) {
       batch.push({
         topic: 'customers',
         key: Buffer.from(`card-${String(j).padStart(6, '0')}`),
@@ -154,9 +154,9 @@ async function runScenario(
     await log.admin().createTopic({ name: 'payments', partitions: 1 });
     const prefilled = (await scenario.prefill?.(log)) ?? 0;
     const producer = await log.producer();
-    for (let i = 0; i < scenario.events; i += 1000) {
+    for (let i = 0; i < scenario.events; i += 10_000) {
       const batch: ProducerRecord[] = [];
-      for (let j = i; j < Math.min(i + 1000, scenario.events); j++) batch.push(payment(j, scenario.events));
+      for (let j = i; j < Math.min(i + 10_000, scenario.events); j++) batch.push(payment(j, scenario.events));
       await producer.send(batch);
     }
     const inputTopics = scenario.prefill ? ['payments', 'customers'] : ['payments'];

@@ -172,13 +172,21 @@ describe('LMDB store backend', () => {
     );
   });
 
-  test('a negative checkpoint is rejected with the offending value', () => {
-    const store = LmdbStoreBackend.open(storeOptions());
+  test('a negative checkpoint is rejected with the offending value, and the staged writes stay staged', () => {
+    const options = storeOptions();
+    const store = LmdbStoreBackend.open(options);
+    store.put(b('a'), b('1'));
     assert.throws(
       () => store.commit(-1),
       (err: unknown) => isFraudstreamError(err, 'FS_STATE_STORE') && err.message.includes('-1'),
     );
+    assert.equal(store.get(b('a'))?.toString(), '1');
+    store.commit(1);
     store.close();
+    const reopened = LmdbStoreBackend.open(options);
+    assert.equal(reopened.get(b('a'))?.toString(), '1');
+    assert.equal(reopened.readCheckpoint(), 1);
+    reopened.close();
   });
 
   test('random puts, deletes, ranges, commits and reopens agree with a sorted-map model', () => {

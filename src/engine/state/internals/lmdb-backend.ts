@@ -141,14 +141,17 @@ export class LmdbStoreBackend implements StoreBackend {
 
   commit(checkpoint: number | null): void {
     this.checkOpen();
+    const checkpointBytes = checkpoint === null ? null : encodeCheckpoint(checkpoint);
     try {
+      // One write transaction: LMDB applies all of it or none of it (a throw inside aborts it, and the
+      // staged writes stay staged for a retry).
       this.env.transactionSync(() => {
         for (const write of this.pending.values()) {
           if (write.value === null) this.data.removeSync(write.key);
           else this.data.putSync(write.key, write.value);
         }
-        if (checkpoint === null) this.meta.removeSync(CHECKPOINT_KEY);
-        else this.meta.putSync(CHECKPOINT_KEY, encodeCheckpoint(checkpoint));
+        if (checkpointBytes === null) this.meta.removeSync(CHECKPOINT_KEY);
+        else this.meta.putSync(CHECKPOINT_KEY, checkpointBytes);
       });
     } catch (err) {
       throw storeError(this.options, 'could not commit', err);
@@ -166,8 +169,7 @@ export class LmdbStoreBackend implements StoreBackend {
     if (this.closed) return;
     this.closed = true;
     this.pending.clear();
-    // closeSync is not in the typings of every lmdb 3.x release; close() returns a promise we
-    // do not need: the environment is unusable for this instance from here on.
+    // Every write was synchronous, so there is nothing for the returned promise to wait for.
     void this.env.close();
   }
 
