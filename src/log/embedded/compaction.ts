@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { LogRecord } from '../types.ts';
 import type { PartitionStore } from './partition-store.ts';
-import { decodeBatch, encodeBatch, type RecordToEncode } from './record-batch.ts';
+import { decodeBatch, encodeBatch } from './record-batch.ts';
 import { Segment, segmentFileName } from './segment.ts';
 
 export type TxnOutcome = 'committed' | 'aborted' | 'open';
@@ -61,14 +61,8 @@ export function compactPartition(
     for (let i = 0; i < kept.length; i += 500) {
       const slice = kept.slice(i, i + 500);
       const base = slice[0].offset;
-      const records: RecordToEncode[] = slice.map((r) => ({
-        offsetDelta: r.offset - base,
-        key: r.key,
-        value: r.value,
-        timestamp: r.timestamp,
-        headers: r.headers,
-      }));
-      const { bytes, entry } = encodeBatch(base, 0, records);
+      const offsetDeltas = slice.map((r) => r.offset - base);
+      const { bytes, entry } = encodeBatch(base, 0, { records: slice, offsetDeltas, defaultTimestamp: now });
       fresh.append(bytes, entry);
     }
     fresh.sync();

@@ -19,13 +19,13 @@ import type {
 import type { Broker } from './broker.ts';
 import type { OffsetTriple } from './coordinator-journal.ts';
 import type { PartitionStore } from './partition-store.ts';
-import type { RecordToEncode } from './record-batch.ts';
 
 interface PartitionBatch {
   store: PartitionStore;
   segmentBytes: number;
-  records: RecordToEncode[];
-  inputIndexes: number[];
+  /** indexes into the caller's records array */
+  indexes: number[];
+  baseOffset: number;
 }
 
 export class EmbeddedProducer implements Producer {
@@ -128,7 +128,9 @@ export class EmbeddedProducer implements Producer {
     }
     const now = Date.now();
     const batches = new Map<PartitionStore, PartitionBatch>();
-    const placed: Array<{ batch: PartitionBatch; delta: number }> = new Array(records.length);
+    // Per input record: its batch and its position in that batch (offset = base + position).
+    const batchOf: PartitionBatch[] = new Array(records.length);
+    const positionOf = new Uint32Array(records.length);
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
       const topic = this.#broker.topic(r?.topic);
@@ -138,30 +140,33 @@ export class EmbeddedProducer implements Producer {
       const store = this.#broker.partition(r.topic, partition);
       let batch = batches.get(store);
       if (!batch) {
-        batch = { store, segmentBytes: topic.description.segmentBytes, records: [], inputIndexes: [] };
+        batch = { store, segmentBytes: topic.description.segmentBytes, indexes: [], baseOffset: 0 };
         batches.set(store, batch);
       }
-      placed[i] = { batch, delta: batch.records.length };
-      batch.records.push({
-        offsetDelta: batch.records.length,
-        key,
-        value: r.value,
-        timestamp: r.timestamp ?? now,
-        headers: r.headers,
-      });
+      batchOf[i] = batch;
+      positionOf[i] = batch.indexes.length;
+      batch.indexes.push(i);
     }
-    const baseOffsets = new Map<PartitionBatch, number>();
     for (const batch of batches.values()) {
-      const base = batch.store.append(batch.records, txnId, batch.segmentBytes);
-      baseOffsets.set(batch, base);
-      if (txnId !== 0) this.#broker.noteTxnAppend(txnId, batch.store, base);
+      const whole = batches.size === 1;
+      batch.baseOffset = batch.store.append(
+        { records, indexes: whole ? undefined : batch.indexes, defaultTimestamp: now },
+        txnId,
+        batch.segmentBytes,
+      );
+      if (txnId !== 0) this.#broker.noteTxnAppend(txnId, batch.store, batch.baseOffset);
     }
     if (txnId === 0) this.#broker.notify();
-    return placed.map(({ batch, delta }) => ({
-      topic: batch.store.topic,
-      partition: batch.store.partition,
-      offset: (baseOffsets.get(batch) as number) + delta,
-    }));
+    const metadata: RecordMetadata[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const batch = batchOf[i];
+      metadata[i] = {
+        topic: batch.store.topic,
+        partition: batch.store.partition,
+        offset: batch.baseOffset + positionOf[i],
+      };
+    }
+    return metadata;
   }
 
   #syncTouched(records: ProducerRecord[]): void {

@@ -6,13 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LogRecord } from '../types.ts';
-import {
-  type BatchEntry,
-  checkBatch,
-  decodeBatch,
-  encodeBatch,
-  type RecordToEncode,
-} from './record-batch.ts';
+import { type BatchEntry, type BatchSource, checkBatch, decodeBatch, encodeBatch } from './record-batch.ts';
 import { corrupt, type RecoveryReport, Segment } from './segment.ts';
 
 /** Upper bound on bytes read per pread when fetching. */
@@ -71,10 +65,10 @@ export class PartitionStore {
   }
 
   /** Appends one batch; returns its base offset. Rolls first if the active segment is full. */
-  append(records: RecordToEncode[], txnId: number, segmentBytes: number): number {
+  append(source: BatchSource, txnId: number, segmentBytes: number): number {
     if (this.active.size >= segmentBytes && this.active.entries.length > 0) this.roll();
     const baseOffset = this.nextOffset;
-    const { bytes, entry } = encodeBatch(baseOffset, txnId, records);
+    const { bytes, entry } = encodeBatch(baseOffset, txnId, source);
     this.active.append(bytes, entry);
     this.nextOffset = entry.lastOffset + 1;
     this.dirty = true;

@@ -26,12 +26,23 @@ export interface BatchEntry {
   txnId: number;
 }
 
-export interface RecordToEncode {
-  offsetDelta: number;
-  key: Buffer | null;
+/** Fields of a record to encode (ProducerRecord and LogRecord both fit). */
+export interface EncodableRecord {
+  key?: Buffer | null;
   value: Buffer | null;
-  timestamp: number;
-  headers: Headers | undefined;
+  timestamp?: number;
+  headers?: Headers;
+}
+
+/** The records of one batch, taken from a caller's array without copying them into new objects. */
+export interface BatchSource {
+  records: readonly EncodableRecord[];
+  /** Which records form the batch (indexes into `records`); all of them if omitted. */
+  indexes?: readonly number[];
+  /** Offset delta of each batch member; 0, 1, 2, ... if omitted (compaction leaves gaps). */
+  offsetDeltas?: readonly number[];
+  /** Timestamp of records that carry none (append time). */
+  defaultTimestamp: number;
 }
 
 let scratch = Buffer.allocUnsafe(1 << 20);
@@ -50,39 +61,46 @@ function ensure(pos: number, extra: number): void {
 export function encodeBatch(
   baseOffset: number,
   txnId: number,
-  records: RecordToEncode[],
+  source: BatchSource,
 ): { bytes: Buffer; entry: Omit<BatchEntry, 'position'> } {
+  const { records, indexes, offsetDeltas, defaultTimestamp } = source;
+  const count = indexes ? indexes.length : records.length;
   let pos = BATCH_HEADER_BYTES;
   let maxTimestamp = -1;
   let lastOffsetDelta = 0;
-  for (const r of records) {
-    const keyLen = r.key === null ? 0 : r.key.length;
-    const valueLen = r.value === null ? 0 : r.value.length;
+  for (let j = 0; j < count; j++) {
+    const r = records[indexes ? indexes[j] : j];
+    const key = r.key ?? null;
+    const value = r.value;
+    const offsetDelta = offsetDeltas ? offsetDeltas[j] : j;
+    const timestamp = r.timestamp ?? defaultTimestamp;
+    const keyLen = key === null ? 0 : key.length;
+    const valueLen = value === null ? 0 : value.length;
     ensure(pos, 26 + keyLen + valueLen);
-    scratch.writeUInt32LE(r.offsetDelta, pos);
-    scratch.writeDoubleLE(r.timestamp, pos + 4);
+    scratch.writeUInt32LE(offsetDelta, pos);
+    scratch.writeDoubleLE(timestamp, pos + 4);
     pos += 12;
-    if (r.key === null) scratch.writeInt32LE(-1, pos);
+    if (key === null) scratch.writeInt32LE(-1, pos);
     else {
       scratch.writeInt32LE(keyLen, pos);
-      r.key.copy(scratch, pos + 4);
+      scratch.set(key, pos + 4);
     }
     pos += 4 + keyLen;
-    if (r.value === null) scratch.writeInt32LE(-1, pos);
+    if (value === null) scratch.writeInt32LE(-1, pos);
     else {
       scratch.writeInt32LE(valueLen, pos);
-      r.value.copy(scratch, pos + 4);
+      scratch.set(value, pos + 4);
     }
     pos += 4 + valueLen;
     pos = encodeHeaders(r.headers, pos);
-    if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
-    if (r.offsetDelta > lastOffsetDelta) lastOffsetDelta = r.offsetDelta;
+    if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+    if (offsetDelta > lastOffsetDelta) lastOffsetDelta = offsetDelta;
   }
   scratch.writeUInt32LE(BATCH_MAGIC, 0);
   scratch.writeUInt32LE(pos, 4);
   scratch.writeDoubleLE(baseOffset, 12);
   scratch.writeUInt32LE(lastOffsetDelta, 20);
-  scratch.writeUInt32LE(records.length, 24);
+  scratch.writeUInt32LE(count, 24);
   scratch.writeDoubleLE(txnId, 28);
   scratch.writeDoubleLE(maxTimestamp, 36);
   scratch.writeUInt32LE(0, 44);
