@@ -296,3 +296,30 @@ test('SIGTERM stops an endless produce cleanly: everything reported is in the lo
   const list = await cli('topics', 'list', '--json', '--log-dir', dir);
   assert.equal(JSON.parse(list.stdout)[0].records, reported);
 });
+
+test('produce --to routes several kinds of one stream to their topics', async () => {
+  const dir = tempLogDir();
+  const result = await cli(
+    'produce',
+    '--to',
+    'order=orders,payment=payments,merchant=merchants',
+    '--count',
+    '400',
+    '--merchants',
+    '30',
+    '--log-dir',
+    dir,
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const topics = JSON.parse((await cli('topics', 'list', '--json', '--log-dir', dir)).stdout) as Array<{
+    name: string;
+    records: number;
+  }>;
+  const records = Object.fromEntries(topics.map((t) => [t.name, t.records]));
+  assert.deepEqual(records, { merchants: 30, orders: 400, payments: 400 });
+  oneLineError(
+    await cli('produce', '--to', 'order=a', '--topic', 'b', '--count', '1', '--log-dir', dir),
+    2,
+    /either --to or --kind\/--topic/,
+  );
+});

@@ -14,14 +14,18 @@ export const options = {
   topic: {
     type: 'string',
     valueName: '<topic>',
-    description: 'topic to write to (created if missing)',
-    default: 'orders',
+    description: 'topic to write to, created if missing (default orders)',
   },
   kind: {
     type: 'string',
     valueName: '<kind>',
-    description: `record kind: ${GENERATED_KINDS.join(', ')}`,
-    default: 'order',
+    description: `record kind: ${GENERATED_KINDS.join(', ')} (default order)`,
+  },
+  to: {
+    type: 'string',
+    valueName: '<kind=topic,…>',
+    description:
+      'several kinds at once, each to its topic (then --count counts purchases); replaces --kind/--topic',
   },
   rate: {
     type: 'string',
@@ -70,7 +74,23 @@ export const examples = [
   'fraudstream produce --rate 200 --topic orders',
   'fraudstream produce --kind card_transaction --topic transactions --count 50000 --seed 7 --start-time 2026-01-01',
   'fraudstream produce --kind customer --topic customers --count 1000',
+  'fraudstream produce --to order=orders,payment=payments,customer=customers,merchant=merchants --rate 100',
 ];
+
+/** `--to order=orders,payment=payments` → kind → topic. */
+function parseRoutes(text: string): Map<GeneratedKind, string> {
+  const routes = new Map<GeneratedKind, string>();
+  for (const part of text.split(',')) {
+    const [kind, topic, ...rest] = part.split('=').map((x) => x.trim());
+    if (!topic || rest.length > 0)
+      throw usageError(`--to expects kind=topic pairs separated by commas, got ${JSON.stringify(part)}`);
+    if (!(GENERATED_KINDS as readonly string[]).includes(kind)) {
+      throw usageError(`--to: unknown kind '${kind}' (expected ${GENERATED_KINDS.join(', ')})`);
+    }
+    routes.set(kind as GeneratedKind, topic);
+  }
+  return routes;
+}
 
 const BATCH = 2000;
 const FLUSH_MS = 100;
@@ -83,8 +103,23 @@ export async function run(args: CommandArgs): Promise<number> {
     throw usageError('produce needs --rate <events/s> or --count <n>');
   if (rate !== undefined && !Number.isFinite(rate))
     throw usageError(`--rate must be a finite number, got "${values.rate}"`);
-  const kind = choiceOption(values, 'kind', GENERATED_KINDS) ?? 'order';
-  const topic = stringOption(values, 'topic') ?? 'orders';
+  const toText = stringOption(values, 'to');
+  if (toText !== undefined && (values.kind !== undefined || values.topic !== undefined)) {
+    throw usageError('use either --to or --kind/--topic, not both');
+  }
+  const routes =
+    toText !== undefined
+      ? parseRoutes(toText)
+      : new Map([
+          [
+            choiceOption(values, 'kind', GENERATED_KINDS) ?? 'order',
+            stringOption(values, 'topic') ?? 'orders',
+          ],
+        ]);
+  const kinds = [...routes.keys()];
+  const profilesOnly = kinds.every((k) => k === 'customer' || k === 'merchant');
+  // With one kind, --count counts its records; with several (--to), it counts purchases.
+  const recordLimit = routes.size === 1 ? count : undefined;
   const seedText = stringOption(values, 'seed') ?? '1';
   const seed = /^\d+$/.test(seedText) ? Number(seedText) : seedText;
   const fraudRate = numberOption(values, 'fraud-rate', { min: 0, max: 0.5 }) ?? 0.02;
@@ -102,20 +137,21 @@ export async function run(args: CommandArgs): Promise<number> {
     seed,
     fraudRate,
     startTime,
-    kinds: [kind as GeneratedKind],
+    kinds,
     customers: integerOption(values, 'customers', 5) ?? 1000,
     merchants: integerOption(values, 'merchants', 1) ?? 200,
     ...(rate !== undefined ? { eventsPerSecond: rate } : {}),
     // One purchase yields at least one record of every purchase kind, so `count` purchases always suffice.
     // Profile kinds end by themselves after the population.
-    ...(count !== undefined && kind !== 'customer' && kind !== 'merchant' ? { count } : {}),
+    ...(count !== undefined && !profilesOnly ? { count } : {}),
     ...(scenarios ? { scenarios: scenarios as FraudScenario[] } : {}),
   });
 
   const log = await args.openLog();
-  await ensureTopic(log, topic, partitions, args.stderr);
+  for (const topic of new Set(routes.values())) await ensureTopic(log, topic, partitions, args.stderr);
   const producer = await log.producer();
-  const progress = new Progress(args.stderr, `producing to ${topic}:`, count);
+  const topicList = [...new Set(routes.values())].join(', ');
+  const progress = new Progress(args.stderr, `producing to ${topicList}:`, recordLimit);
   let batch: ProducerRecord[] = [];
   let lastFlush = performance.now();
   let frauds = 0;
@@ -131,9 +167,14 @@ export async function run(args: CommandArgs): Promise<number> {
     let produced = 0;
     for await (const record of generator.paced(args.signal)) {
       const value = record.value as { is_fraud?: boolean | number };
-      if (value.is_fraud === true || value.is_fraud === 1) frauds++;
+      // Count labelled purchases once, by their first routed kind.
+      if (
+        (value.is_fraud === true || value.is_fraud === 1) &&
+        record.kind === kinds.find((k) => k !== 'customer' && k !== 'merchant')
+      )
+        frauds++;
       batch.push({
-        topic,
+        topic: routes.get(record.kind)!,
         key: Buffer.from(record.key),
         value: Buffer.from(JSON.stringify(record.value)),
         timestamp: record.timestamp,
@@ -141,7 +182,7 @@ export async function run(args: CommandArgs): Promise<number> {
       produced++;
       if (batch.length >= BATCH || (rate !== undefined && performance.now() - lastFlush >= FLUSH_MS))
         await flush();
-      if (count !== undefined && produced >= count) break;
+      if (recordLimit !== undefined && produced >= recordLimit) break;
     }
     await flush();
   } finally {
@@ -150,8 +191,9 @@ export async function run(args: CommandArgs): Promise<number> {
   }
   const stopped = args.signal.aborted ? ` (stopped by ${String(args.signal.reason ?? 'signal')})` : '';
   const n = progress.count;
+  const what = routes.size === 1 ? `${kinds[0]} records to ${topicList}` : `records to ${topicList}`;
   args.stderr.write(
-    `produced ${n.toLocaleString('en-US')} ${kind} records to ${topic} in ${progress.elapsedSeconds.toFixed(1)} s ` +
+    `produced ${n.toLocaleString('en-US')} ${what} in ${progress.elapsedSeconds.toFixed(1)} s ` +
       `(${Math.round(progress.rate).toLocaleString('en-US')}/s), ${frauds.toLocaleString('en-US')} labelled fraud${stopped}\n`,
   );
   return 0;
