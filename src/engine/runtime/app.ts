@@ -11,6 +11,8 @@
  *   const counts = app.store<ReadOnlyKeyValueStore<string, number>>('payments-per-card');
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Registry } from 'prom-client';
 import { FraudstreamError } from '../../errors.ts';
@@ -157,6 +159,23 @@ export class StreamsApp {
       await this.producer?.close().catch(() => {});
       if (this.stateValue !== 'failed') this.stateValue = 'closed';
     }
+  }
+
+  /**
+   * Deletes this application's local state directory (`<stateDir>/<applicationId>`), e.g. to force a
+   * full restore from the changelogs. Only while the app is not running.
+   */
+  cleanUp(): void {
+    if (this.stateValue !== 'created' && this.stateValue !== 'closed' && this.stateValue !== 'failed') {
+      throw new FraudstreamError(
+        'FS_INVALID_ARGUMENT',
+        `cleanUp needs a stopped app, this one is ${this.stateValue}`,
+      );
+    }
+    fs.rmSync(path.join(this.config.stateDir ?? './data/state', this.config.applicationId), {
+      recursive: true,
+      force: true,
+    });
   }
 
   /** Resolves when the processing loop ends; rejects with the error that stopped it. */

@@ -59,6 +59,8 @@ export interface InternalProcessorContext<K = unknown, V = unknown> {
   /** Stream time − allowed lateness. */
   watermark(): number;
   readonly allowedLatenessMs: number;
+  /** Runs `fn` before each commit drains the stores (to write state kept in memory between commits). */
+  beforeCommit(fn: () => void): void;
   /** Routes a late record to a late-records topic (real name; default the app's) and counts it. */
   sendLate(
     key: Buffer | null,
@@ -182,6 +184,9 @@ class NodeRuntime implements InternalProcessorContext {
   get allowedLatenessMs(): number {
     return this.task.env.allowedLatenessMs;
   }
+  beforeCommit(fn: () => void): void {
+    this.task.commitHooks.push(fn);
+  }
   topicName(topic: string): string {
     return this.task.env.topology.topicName(this.task.env.applicationId, topic);
   }
@@ -243,6 +248,7 @@ export class StreamTask {
   readonly inputTopics: string[];
   readonly stores = new Map<string, OpenedStore>();
   readonly punctuations: Punctuation[] = [];
+  readonly commitHooks: Array<() => void> = [];
   streamTime = -1;
   current: LogRecord | undefined;
   private readonly queues = new Map<string, RecordQueue>();
@@ -468,6 +474,7 @@ export class StreamTask {
 
   /** Commit step 2 input: changelog records per store since the last commit. */
   drainChangelogs(): Array<{ store: string; records: ProducerRecord[] }> {
+    for (const hook of this.commitHooks) hook();
     const out: Array<{ store: string; records: ProducerRecord[] }> = [];
     for (const [name, s] of this.stores) {
       if (!s.spec.changelog) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { Registry } from 'prom-client';
 import { StreamBuilder } from '../../../src/engine/dsl/stream-builder.ts';
-import { type ReadOnlyKeyValueStore, Serdes } from '../../../src/engine/index.ts';
+import { lmdbBackend, type ReadOnlyKeyValueStore, Serdes } from '../../../src/engine/index.ts';
 import { StreamsApp } from '../../../src/engine/runtime/app.ts';
 import { EmbeddedLog } from '../../../src/log/index.ts';
 import type { LogRecord } from '../../../src/log/types.ts';
@@ -106,6 +106,62 @@ test('start fails clearly when a source topic is missing or joined topics are no
         /"a" \(2 partitions\)/.test(e.message) &&
         /"b" \(3 partitions\)/.test(e.message),
     );
+  } finally {
+    await log.close();
+  }
+});
+
+test('with the LMDB backend a restart restores only the changelog tail; cleanUp forces a full restore', {
+  timeout: 60_000,
+}, async () => {
+  const log = await EmbeddedLog.open({ dir: tmp() });
+  const stateDir = tmp();
+  try {
+    await log.admin().createTopic({ name: 'payments', partitions: 2 });
+    const producer = await log.producer();
+    await producer.send(
+      Array.from({ length: 40 }, (_, i) => ({
+        topic: 'payments',
+        key: Buffer.from(`c${i}`),
+        value: N.serialize(i),
+      })),
+    );
+    const run = async (expected: number) => {
+      const registry = new Registry();
+      const app = new StreamsApp(countTopology(), {
+        applicationId: 'lmdb-app',
+        log,
+        registry,
+        stateDir,
+        stateBackend: lmdbBackend(),
+      });
+      await app.start();
+      await readUntil(log, 'parity-out', (rs) => rs.length >= expected);
+      const deadline = Date.now() + 10_000;
+      const view = app.store<ReadOnlyKeyValueStore<string, number>>('parity-counts');
+      while (view.get('even') === undefined && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      const counts = [view.get('even'), view.get('odd')];
+      const text = await registry.metrics();
+      const restored = Number(
+        /fraudstream_engine_restore_records_total\{store="parity-counts"\} (\d+)/.exec(text)?.[1] ?? 0,
+      );
+      await app.close();
+      return { counts, restored, app };
+    };
+    const first = await run(40);
+    assert.deepEqual(first.counts, [20, 20]);
+    assert.equal(first.restored, 0);
+    assert.ok(fs.existsSync(path.join(stateDir, 'lmdb-app')));
+    const second = await run(40);
+    assert.deepEqual(second.counts, [20, 20], 'state read back from the LMDB files');
+    assert.equal(second.restored, 0, 'checkpoint = changelog end: nothing to replay');
+    second.app.cleanUp();
+    assert.ok(!fs.existsSync(path.join(stateDir, 'lmdb-app')));
+    const third = await run(40);
+    assert.deepEqual(third.counts, [20, 20]);
+    assert.ok(third.restored > 0, 'after cleanUp the store is rebuilt from its changelog');
+    await producer.close();
   } finally {
     await log.close();
   }

@@ -74,13 +74,18 @@ export class TimeTracker {
     this.observed = this.store.get('observed') ?? -1;
     this.emittedThrough = this.store.get('emitted') ?? -1;
     this.allowedLateness = internal(ctx).allowedLatenessMs;
+    // Written once per commit, not per record: it only has to be consistent with what is committed.
+    let persisted = this.observed;
+    internal(ctx).beforeCommit(() => {
+      if (this.observed !== persisted) {
+        this.store.put('observed', this.observed);
+        persisted = this.observed;
+      }
+    });
   }
 
   observe(timestamp: number): void {
-    if (timestamp > this.observed) {
-      this.observed = timestamp;
-      this.store.put('observed', timestamp);
-    }
+    if (timestamp > this.observed) this.observed = timestamp;
   }
 
   watermark(): number {

@@ -14,18 +14,30 @@ export class MemoryBackend implements StoreBackend {
   private values = new Map<string, Buffer>();
   private chunks: string[][] = [[]];
 
+  // The same key buffer is usually read then written (aggregations): convert it once.
+  private lastKey: Buffer | undefined;
+  private lastString = '';
+
+  private str(key: Buffer): string {
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      this.lastString = key.toString('latin1');
+    }
+    return this.lastString;
+  }
+
   get(key: Buffer): Buffer | undefined {
-    return this.values.get(key.toString('latin1'));
+    return this.values.get(this.str(key));
   }
 
   put(key: Buffer, value: Buffer): void {
-    const k = key.toString('latin1');
+    const k = this.str(key);
     if (!this.values.has(k)) this.insertSorted(k);
     this.values.set(k, value);
   }
 
   delete(key: Buffer): void {
-    const k = key.toString('latin1');
+    const k = this.str(key);
     if (this.values.delete(k)) this.removeSorted(k);
   }
 

@@ -50,10 +50,19 @@ abstract class MeteredStore<K, V> {
     return this.backend.approximateNumEntries();
   }
 
+  // A get followed by a put of the same key is the common case (aggregations): serialize it once.
+  private memoKey: unknown;
+  private memoBytes: Buffer | undefined;
+
   protected keyBytes(key: K): Buffer {
+    if (key === this.memoKey && this.memoBytes !== undefined) return this.memoBytes;
     const b = this.keySerde.serialize(key);
     if (b === null)
       throw new FraudstreamError('FS_STATE_STORE', `store "${this.name}" cannot hold a null key`);
+    if (typeof key === 'string' || typeof key === 'number') {
+      this.memoKey = key;
+      this.memoBytes = b;
+    }
     return b;
   }
 
@@ -132,18 +141,31 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     this.retainDuplicates = retainDuplicates;
   }
 
+  private memoKb: Buffer | undefined;
+  private memoStart = -1;
+  private memoCk: Buffer | undefined;
+
+  /** Composite key of (key, start), reused when a fetch is followed by a put of the same window. */
+  private windowKey(kb: Buffer, start: number): Buffer {
+    if (kb === this.memoKb && start === this.memoStart && this.memoCk !== undefined) return this.memoCk;
+    this.memoKb = kb;
+    this.memoStart = start;
+    this.memoCk = compositeKey(kb, start);
+    return this.memoCk;
+  }
+
   put(key: K, value: V | null | undefined, windowStart: number): void {
     const kb = this.keyBytes(key);
     if (value === null || value === undefined) {
       if (this.retainDuplicates) return; // duplicates are only removed by retention
       this.counters.deletes++;
-      this.backend.delete(compositeKey(kb, windowStart));
+      this.backend.delete(this.windowKey(kb, windowStart));
       return;
     }
     this.counters.puts++;
     const ck = this.retainDuplicates
       ? compositeKey(kb, windowStart, this.seq++)
-      : compositeKey(kb, windowStart);
+      : this.windowKey(kb, windowStart);
     this.backend.put(ck, this.valueBytes(value));
   }
 
@@ -153,7 +175,7 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
       for (const e of this.fetchRange(key, windowStart, windowStart)) return e.value;
       return undefined;
     }
-    const b = this.backend.get(compositeKey(this.keyBytes(key), windowStart));
+    const b = this.backend.get(this.windowKey(this.keyBytes(key), windowStart));
     return b === undefined ? undefined : this.valueSerde.deserialize(b);
   }
 
