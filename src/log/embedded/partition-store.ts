@@ -11,6 +11,8 @@ import { corrupt, type RecoveryReport, Segment } from './segment.ts';
 
 /** Upper bound on bytes read per pread when fetching. */
 const READ_CHUNK_BYTES = 4 << 20;
+/** Largest read kept for reuse by the next fetch of the same partition. */
+const LAST_READ_CACHE_BYTES = 1 << 20;
 
 export class PartitionStore {
   readonly topic: string;
@@ -25,6 +27,7 @@ export class PartitionStore {
   closed = false;
   /** First offset in this partition of each open transaction, by txn id. */
   readonly openTxnFirstOffset = new Map<number, number>();
+  #lastRead: { segment: Segment; start: number; buf: Buffer } | null = null;
 
   constructor(topic: string, partition: number, dir: string) {
     this.topic = topic;
@@ -124,7 +127,7 @@ export class PartitionStore {
         continue;
       }
       const start = run[0].position;
-      const buf = segment.read(start, bytes);
+      const buf = this.#readRun(segment, start, bytes);
       for (const e of run) {
         const at = e.position - start;
         if (e.position + e.size > segment.verifiedBytes) {
@@ -195,6 +198,20 @@ export class PartitionStore {
     if (this.closed) return;
     this.closed = true;
     for (const s of this.segments) s.close();
+  }
+
+  /**
+   * Reads a run of batches, reusing the previous read when it covers the run: a consumer with a
+   * small maxPollRecords comes back for the rest of the same batch, which should not cost a pread.
+   */
+  #readRun(segment: Segment, start: number, bytes: number): Buffer {
+    const c = this.#lastRead;
+    if (c !== null && c.segment === segment && start >= c.start && start + bytes <= c.start + c.buf.length) {
+      return c.buf.subarray(start - c.start, start - c.start + bytes);
+    }
+    const buf = segment.read(start, bytes);
+    this.#lastRead = bytes <= LAST_READ_CACHE_BYTES ? { segment, start, buf } : null;
+    return buf;
   }
 
   #segmentFor(offset: number): number {

@@ -168,3 +168,34 @@ test('compaction drops aborted transactional records and keeps committed ones', 
   assert.equal(String(dirty.find((r) => String(r.key) === 'k1')?.value), 'kept');
   await log.close();
 });
+
+test('small polls walk through large batches record by record (re-reads served from the last read)', async () => {
+  const log = await openLog(tempDir());
+  await log.admin().createTopic({ name: 'big', partitions: 1 });
+  const producer = await log.producer();
+  for (let b = 0; b < 3; b++) {
+    await producer.send(
+      Array.from({ length: 50 }, (_, i) => ({ topic: 'big', partition: 0, value: payload(b * 50 + i, 40) })),
+    );
+  }
+  const consumer = await log.consumer({
+    groupId: 'small',
+    topics: ['big'],
+    startFrom: 'earliest',
+    maxPollRecords: 7,
+  });
+  const seen: number[] = [];
+  for (let polls = 0; polls < 100 && seen.length < 150; polls++) {
+    const batch = await consumer.poll(20);
+    assert.ok(batch.length <= 7);
+    for (const r of batch) {
+      assert.equal(r.value?.toString(), payload(r.offset, 40).toString());
+      seen.push(r.offset);
+    }
+  }
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 150 }, (_, i) => i),
+  );
+  await log.close();
+});
