@@ -25,6 +25,7 @@ export interface ScratchPipelineOptions {
   parentDir?: string;
   validation?: ValidationOptions;
   onScored?: (scored: ScoredEvent) => void;
+  onRejected?: (reasons: string[]) => void;
   /** default 'exactly_once', as `fraudstream start` */
   processingGuarantee?: 'exactly_once' | 'at_least_once';
   commitIntervalMs?: number;
@@ -76,6 +77,7 @@ export class ScratchPipeline {
         scorer,
         validators: createValidators(options.validation),
         onScored: options.onScored,
+        onRejected: options.onRejected,
       });
       let pipeline: ScratchPipeline | undefined;
       const streams = new StreamsApp(builder.build(), {
