@@ -1,4 +1,3 @@
-import { loadConfig } from '../../config.ts';
 import { type AsOf, formatResult, type OutputFormat, runSql } from '../../lakehouse/index.ts';
 import { choiceOption, stringOption, timeOption, usageError } from '../args.ts';
 import type { CommandArgs, OptionSpecs } from '../command.ts';
@@ -26,9 +25,9 @@ export const examples = [
   'fraudstream sql "SELECT count(*) FROM bronze.transactions" --as-of 12 --format json',
 ];
 
-/** `--lake`, else the configured `lake.basePath`. */
+/** `--lake`, else the configured `lake.basePath` (--config file, FRAUDSTREAM_LAKE_BASE_PATH). */
 export function lakeRootOf(args: CommandArgs): string {
-  return stringOption(args.values, 'lake') ?? loadConfig({ env: process.env }).lake.basePath;
+  return stringOption(args.values, 'lake') ?? args.config.lake.basePath;
 }
 
 /** `--as-of 12` is a version; anything else is a time. */
