@@ -104,6 +104,7 @@ export class EmbeddedConsumer implements Consumer {
 
   async commit(offsets?: TopicPartitionOffset[]): Promise<void> {
     this.#assertOpen();
+    this.assertCurrentMember();
     const toCommit =
       offsets ?? [...this.#assigned.values()].map((a) => ({ ...a.tp, offset: this.position(a.tp) }));
     if (toCommit.length > 0) this.#broker.commitOffsets(this.groupId, toCommit);
@@ -152,6 +153,25 @@ export class EmbeddedConsumer implements Consumer {
   /** Whether this consumer is still a live member (used by admin checks). */
   get active(): boolean {
     return !this.#closed && !this.#member.evicted;
+  }
+
+  /**
+   * A member evicted from its group (session timeout, or replaced by a newer static instance) must
+   * not commit: its partitions may already be processed by another member.
+   */
+  assertCurrentMember(): void {
+    if (!this.#member.evicted) return;
+    if (this.#options.groupInstanceId !== undefined) {
+      throw new FraudstreamError(
+        'FS_MEMBER_FENCED',
+        `consumer with groupInstanceId "${this.#options.groupInstanceId}" was replaced in group "${this.groupId}"; it cannot commit`,
+      );
+    }
+    throw new FraudstreamError(
+      'FS_REBALANCE_IN_PROGRESS',
+      `consumer was evicted from group "${this.groupId}" after missing its session timeout; poll to rejoin, then retry`,
+      { retriable: true },
+    );
   }
 
   #join(): GroupMember {

@@ -18,6 +18,7 @@ import type {
 } from '../types.ts';
 import type { Broker } from './broker.ts';
 import type { OffsetTriple } from './coordinator-journal.ts';
+import { EmbeddedConsumer } from './embedded-consumer.ts';
 import type { PartitionStore } from './partition-store.ts';
 
 interface PartitionBatch {
@@ -237,6 +238,7 @@ export class EmbeddedTransaction implements Transaction {
 
   async addOffsets(consumer: Consumer, offsets: TopicPartitionOffset[]): Promise<void> {
     this.#assertOpen('addOffsets');
+    if (consumer instanceof EmbeddedConsumer) consumer.assertCurrentMember();
     let byTp = this.#offsets.get(consumer.groupId);
     if (!byTp) this.#offsets.set(consumer.groupId, (byTp = new Map()));
     for (const o of offsets) {

@@ -50,7 +50,17 @@ test('a member that stops polling past its session timeout is evicted so others 
   const live = await log.consumer({ groupId: 'g', topics: ['t'], sessionTimeoutMs: 150 });
   await pollUntilAssigned([live], [1]);
   await new Promise((r) => setTimeout(r, 200));
-  // The stuck member was evicted; when it polls again it rejoins as a new member.
+  await pollUntilAssigned([live], [2]);
+  // The evicted member may not commit (its partitions moved) nor add offsets to a transaction.
+  await assert.rejects(stuck.commit([{ topic: 't', partition: 0, offset: 0 }]), (e) =>
+    isFraudstreamError(e, 'FS_REBALANCE_IN_PROGRESS'),
+  );
+  const txn = await (await log.producer({ transactionalId: 'zombie' })).beginTransaction();
+  await assert.rejects(txn.addOffsets(stuck, [{ topic: 't', partition: 0, offset: 0 }]), (e) =>
+    isFraudstreamError(e, 'FS_REBALANCE_IN_PROGRESS'),
+  );
+  await txn.abort();
+  // When it polls again it rejoins as a new member.
   await pollUntilAssigned([live, stuck], [1, 1]);
   await log.close();
 });
