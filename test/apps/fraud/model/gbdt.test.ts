@@ -4,6 +4,7 @@ import { fitGbdt, GbdtModel } from '../../../../src/apps/fraud/model/gbdt/index.
 import { seededRandom } from '../../../../src/apps/fraud/model/gbdt/random.ts';
 import { fitLogistic } from '../../../../src/apps/fraud/model/logistic.ts';
 import { averagePrecision, rocAuc } from '../../../../src/apps/fraud/model/metrics.ts';
+import { isFraudstreamError } from '../../../../src/errors.ts';
 
 /** Noisy data with an interaction (XOR of two thresholds) plus a linear part and a missing-value signal. */
 function noisy(n: number, seed: number) {
@@ -89,6 +90,49 @@ describe('GBDT trainer', () => {
       const sum = c.values.reduce((s, v) => s + v, c.bias);
       assert.ok(Math.abs(sum - model.predictRaw(data.x, i * 4)) < 1e-9);
     }
+  });
+
+  test('compiled trees score exactly like walking the node arrays, NaN included', () => {
+    const data = noisy(3000, 9);
+    const { model } = fitGbdt(data, { iterations: 40, maxLeaves: 16 });
+    for (let i = 0; i < 3000; i++) {
+      const a = model.predictRaw(data.x, i * 4);
+      const b = model.predictRawByWalking(data.x, i * 4);
+      assert.ok(Math.abs(a - b) < 1e-12, `row ${i}: ${a} vs ${b}`);
+    }
+  });
+
+  test('a tree carrying anything but numbers is refused before any code is generated', () => {
+    const leaf = (value: unknown) => ({
+      feature: [-1],
+      threshold: [0],
+      missingLeft: [false],
+      left: [-1],
+      right: [-1],
+      value: [value],
+    });
+    const split = (feature: unknown, threshold: unknown) => ({
+      feature: [feature, -1, -1],
+      threshold: [threshold, 0, 0],
+      missingLeft: [false, false, false],
+      left: [1, -1, -1],
+      right: [2, -1, -1],
+      value: [0, 1, 2],
+    });
+    const bad = [
+      leaf('0;globalThis.pwned=1'),
+      split('0]+(globalThis.pwned=1)+x[0', 1),
+      split(0, '1||(globalThis.pwned=1)'),
+      split(7, 1),
+      leaf(Number.NaN),
+    ];
+    for (const tree of bad) {
+      assert.throws(
+        () => new GbdtModel({ featureCount: 2, baseScore: 0, trees: [tree as never] }),
+        (err) => isFraudstreamError(err, 'FS_MODEL_INVALID'),
+      );
+    }
+    assert.equal((globalThis as { pwned?: number }).pwned, undefined);
   });
 
   test('class weighting raises the scores of the positive class', () => {
