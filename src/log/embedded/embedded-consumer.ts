@@ -207,8 +207,14 @@ export class EmbeddedConsumer implements Consumer {
       .filter(([key]) => !targetKeys.has(key))
       .map(([, a]) => a.tp);
     if (revoked.length > 0) {
-      await this.#options.onRevoked?.(revoked);
-      for (const tp of revoked) this.#assigned.delete(tpKey(tp.topic, tp.partition));
+      // Partitions of a deleted topic are lost, not revoked: there is nothing left to commit.
+      const exists = (tp: TopicPartition) =>
+        this.#broker.topics.get(tp.topic)?.partitions[tp.partition] !== undefined;
+      const lost = revoked.filter((tp) => !exists(tp));
+      for (const tp of lost) this.#assigned.delete(tpKey(tp.topic, tp.partition));
+      const stillThere = revoked.filter(exists);
+      if (stillThere.length > 0) await this.#options.onRevoked?.(stillThere);
+      for (const tp of stillThere) this.#assigned.delete(tpKey(tp.topic, tp.partition));
       this.#coordinator.release(this.#member, revoked);
     }
     const gained: TopicPartition[] = [];

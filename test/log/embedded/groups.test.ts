@@ -68,10 +68,19 @@ test('a member that stops polling past its session timeout is evicted so others 
 test('assignment follows a subscribed topic being deleted and re-created with more partitions', async () => {
   const log = await openLog(tempDir());
   await log.admin().createTopic({ name: 'a', partitions: 2 });
-  const consumer = await log.consumer({ groupId: 'g', topics: ['a'] });
+  const revoked: number[] = [];
+  const consumer = await log.consumer({
+    groupId: 'g',
+    topics: ['a'],
+    onRevoked: async (tps) => {
+      revoked.push(...tps.map((tp) => tp.partition));
+      await consumer.commit();
+    },
+  });
   await pollUntilAssigned([consumer], [2]);
   await log.admin().deleteTopic('a');
   await pollUntilAssigned([consumer], [0]);
+  assert.deepEqual(revoked, [], 'partitions of a deleted topic are lost, not revoked (nothing to commit)');
   await log.admin().createTopic({ name: 'a', partitions: 3 });
   await pollUntilAssigned([consumer], [3]);
   await log.close();
