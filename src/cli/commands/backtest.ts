@@ -19,6 +19,11 @@ export const options = {
       'rule-pack file (one pack or a { packs: [...] } bundle); repeat for more (default: the shipped packs)',
     multiple: true,
   },
+  'warm-up': {
+    type: 'string',
+    valueName: '<file>',
+    description: 'an earlier history replayed first to warm the card histories (not counted)',
+  },
   pack: { type: 'string', valueName: '<id>', description: 'evaluate only this pack of the rules' },
   limit: { type: 'string', valueName: '<n>', description: 'replay only the first n rows' },
   json: { type: 'boolean', description: 'print the report as one JSON object' },
@@ -26,6 +31,7 @@ export const options = {
 export const examples = [
   'fraudstream backtest --csv /work/shared/data/sparkov/sparkov_test.csv.zst',
   'fraudstream backtest --rules rules/seed001-points.yaml --csv fraudTest.csv --json',
+  'fraudstream backtest --warm-up sparkov_train.csv.zst --csv sparkov_test.csv.zst --pack sparkov-card-behaviour',
   'fraudstream backtest --rules my-packs.yaml --pack my-pack --csv history.csv --limit 100000',
 ];
 
@@ -41,6 +47,7 @@ export async function run(args: CommandArgs): Promise<number> {
     csv,
     rulesFiles,
     pack: stringOption(args.values, 'pack'),
+    warmUpCsv: stringOption(args.values, 'warm-up'),
     limit: integerOption(args.values, 'limit', 1),
     signal: args.signal,
     onProgress: progress

@@ -32,7 +32,7 @@ export function formatBacktestReport(report: BacktestReport): string {
   const out: string[] = [];
   const n = (v: number) => v.toLocaleString('en-US');
   out.push(
-    `backtest of ${report.csv}: ${n(report.rows)} rows, ${n(report.scored)} scored, ${n(report.frauds)} frauds ` +
+    `backtest of ${report.csv}${report.warmUpRows > 0 ? ` (after ${n(report.warmUpRows)} warm-up rows)` : ''}: ${n(report.rows)} rows, ${n(report.scored)} scored, ${n(report.frauds)} frauds ` +
       `(${percent(report.scored === 0 ? 0 : report.frauds / report.scored)}), ${n(report.rejected)} rejected by validation` +
       `${report.skippedRows > 0 ? `, ${n(report.skippedRows)} unparseable rows skipped` : ''}`,
   );

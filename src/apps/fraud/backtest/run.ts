@@ -32,6 +32,8 @@ export interface BacktestOptions {
   pack?: string;
   /** stop after this many CSV rows */
   limit?: number;
+  /** an earlier history (same columns) replayed first to warm the card histories; not tallied */
+  warmUpCsv?: string;
   /** called now and then with what has been scored so far */
   onProgress?: (done: number, total: number | undefined) => void;
   signal?: AbortSignal;
@@ -41,8 +43,10 @@ export interface BacktestOptions {
 
 export interface BacktestReport extends BacktestTotals {
   csv: string;
-  /** CSV rows replayed */
+  /** CSV rows replayed (and tallied) */
   rows: number;
+  /** rows of the warm-up history replayed before them (0 without one) */
+  warmUpRows: number;
   /** CSV rows that did not parse (skipped by the replay) */
   skippedRows: number;
   /** rows the validation stage sent to the dead-letter topic */
@@ -81,26 +85,33 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
   const packs = await loadRules(files, options.pack);
   // A silent RulesEngine: the backtest never reloads, and its output is the report.
   const rules = new RulesEngine(packs, { logger: { info() {}, warn() {} } });
-  await access(options.csv).catch((cause) => {
-    throw new FraudstreamError('FS_NOT_FOUND', `CSV file not found: ${options.csv}`, { cause });
-  });
+  for (const file of [options.csv, options.warmUpCsv]) {
+    if (file === undefined) continue;
+    await access(file).catch((cause) => {
+      throw new FraudstreamError('FS_NOT_FOUND', `CSV file not found: ${file}`, { cause });
+    });
+  }
   const replay = new CsvReplay({ path: options.csv, signal: options.signal });
   const pipeline = await ScratchPipeline.open({ rules, parentDir: options.scratchDir });
   try {
-    const labels = await appendHistory(pipeline, replay, options.limit);
+    const warmUp = options.warmUpCsv
+      ? await appendHistory(pipeline, new CsvReplay({ path: options.warmUpCsv, signal: options.signal }))
+      : new Map<string, boolean>();
+    const labels = await appendHistory(pipeline, replay, options.limit, warmUp);
     const tally = new BacktestTally(packs.map((p) => ({ doc: p.doc, version: p.id.version })));
     const started = performance.now();
     await pipeline.start();
-    const rejected = await readOutcomes(pipeline, labels, tally, options);
+    const rejected = await readOutcomes(pipeline, labels, warmUp, tally, options);
     const elapsedSeconds = (performance.now() - started) / 1000;
     return {
       csv: options.csv,
       rows: labels.size,
+      warmUpRows: warmUp.size,
       skippedRows: replay.stats.skipped,
       rejected,
       rulePacks: packs.map((p) => ({ ...p.id })),
       elapsedSeconds,
-      eventsPerSec: elapsedSeconds > 0 ? labels.size / elapsedSeconds : 0,
+      eventsPerSec: elapsedSeconds > 0 ? (labels.size + warmUp.size) / elapsedSeconds : 0,
       runtime: 'StreamsApp (exactly_once) on a temporary embedded log, 1 partition',
       ...tally.totals(),
     };
@@ -113,7 +124,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
 async function appendHistory(
   pipeline: ScratchPipeline,
   replay: CsvReplay,
-  limit: number | undefined,
+  limit?: number,
+  earlier: ReadonlyMap<string, boolean> = new Map(),
 ): Promise<Map<string, boolean>> {
   const labels = new Map<string, boolean>();
   const producer = await pipeline.log.producer();
@@ -121,7 +133,7 @@ async function appendHistory(
     let batch: ProducerRecord[] = [];
     for await (const t of replay) {
       if (limit !== undefined && labels.size >= limit) break;
-      if (labels.has(t.value.trans_num))
+      if (labels.has(t.value.trans_num) || earlier.has(t.value.trans_num))
         throw new FraudstreamError(
           'FS_CSV_INVALID',
           `${replay.path}: line ${t.line}: trans_num ${t.value.trans_num} appears twice`,
@@ -146,6 +158,16 @@ async function appendHistory(
   return labels;
 }
 
+/** The transaction id of a dead-lettered input ('' when it is not a JSON object with one). */
+function deadLetterId(value: Buffer): string {
+  try {
+    const id = (JSON.parse(value.toString('utf8')) as { trans_num?: unknown } | null)?.trans_num;
+    return typeof id === 'string' ? id : '';
+  } catch {
+    return '';
+  }
+}
+
 interface ScoredRecord {
   event_id: string;
   decision: AuditRecord['decision'];
@@ -155,6 +177,7 @@ interface ScoredRecord {
 async function readOutcomes(
   pipeline: ScratchPipeline,
   labels: Map<string, boolean>,
+  warmUp: Map<string, boolean>,
   tally: BacktestTally,
   options: BacktestOptions,
 ): Promise<number> {
@@ -165,7 +188,7 @@ async function readOutcomes(
     startFrom: 'earliest',
     maxPollRecords: 5000,
   });
-  const total = labels.size;
+  const total = labels.size + warmUp.size;
   const scored = new Map<string, ScoredRecord>();
   const audits = new Map<string, AuditRecord>();
   let done = 0;
@@ -177,11 +200,12 @@ async function readOutcomes(
     if (!s || !a) return;
     scored.delete(id);
     audits.delete(id);
+    done++;
+    if (warmUp.has(id)) return;
     const isFraud = labels.get(id);
     if (isFraud === undefined)
       throw new FraudstreamError('FS_PROCESSING', `scored event ${id} is not a row of ${options.csv}`);
     tally.add({ decision: a.decision, rulePacks: a.rulePacks, isFraud });
-    done++;
   };
   try {
     while (done + rejected < total) {
@@ -195,7 +219,8 @@ async function readOutcomes(
       for (const r of records) {
         if (r.value === null) continue;
         if (r.topic === FRAUD_TOPICS.deadLetters) {
-          rejected++;
+          if (warmUp.has(deadLetterId(r.value))) done++;
+          else rejected++;
           continue;
         }
         const value = JSON.parse(r.value.toString('utf8'));

@@ -56,6 +56,17 @@ rules:
   - { id: any, reason: ANY, when: { field: amount, op: gt, value: 0 }, points: 1 }
 `;
 
+/** Flags a transaction of a card seen before (needs history: the warm-up provides it). */
+export const REPEAT_PACK = `
+pack: test-repeat
+version: 0.1.0
+levels:
+  - { name: SEEN, min: 1, severity: low }
+  - { name: NEW, severity: none }
+rules:
+  - { id: seen_before, reason: SEEN_BEFORE, when: { field: history_count, op: gte, value: 1 }, points: 1 }
+`;
+
 export function scratch(): string {
   return mkdtempSync(path.join(tmpdir(), 'fs-backtest-test-'));
 }

@@ -7,7 +7,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { runBacktest } from '../../../../src/apps/fraud/backtest/index.ts';
 import { isFraudstreamError } from '../../../../src/errors.ts';
-import { craftedHistory, SPARKOV_HEADER, scratch, writeFile } from './fixtures.ts';
+import { CRAFTED_ROWS, craftedHistory, REPEAT_PACK, SPARKOV_HEADER, scratch, writeFile } from './fixtures.ts';
 
 const SAMPLE = '/work/shared/data/sparkov/samples/daniellereale_fraudTest_balanced2144.csv';
 
@@ -69,6 +69,21 @@ describe('runBacktest', () => {
       r.decisions.filter((x) => x.flagged > 0).map((x) => x.decision),
       ['block', 'review', 'review+block'],
     );
+  });
+
+  it('--warm-up replays an earlier history first: its rows warm card histories but are not counted', async () => {
+    const earlier = writeFile(
+      dir,
+      'earlier.csv',
+      `${[SPARKOV_HEADER, ...CRAFTED_ROWS.slice(0, 3)].join('\n')}\n`,
+    );
+    const later = writeFile(dir, 'later.csv', `${[SPARKOV_HEADER, ...CRAFTED_ROWS.slice(3)].join('\n')}\n`);
+    const repeat = writeFile(dir, 'repeat.yaml', REPEAT_PACK);
+    const cold = await runBacktest({ csv: later, rulesFiles: [repeat] });
+    assert.deepEqual([cold.scored, cold.warmUpRows, cold.packs[0].alerted.flagged], [3, 0, 0]);
+    const warm = await runBacktest({ csv: later, warmUpCsv: earlier, rulesFiles: [repeat] });
+    assert.deepEqual([warm.scored, warm.frauds, warm.warmUpRows], [3, 1, 3]);
+    assert.deepEqual([warm.packs[0].alerted.flagged, warm.packs[0].alerted.truePositives], [3, 1]);
   });
 
   it('on a real Kaggle sample every row is accounted for and the label comes from the file', async () => {
