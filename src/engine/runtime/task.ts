@@ -10,22 +10,17 @@ import path from 'node:path';
 import { FraudstreamError } from '../../errors.ts';
 import { partitionForKey } from '../../log/partitioner.ts';
 import type { LogRecord, ProducerRecord, TopicPartitionOffset } from '../../log/types.ts';
-import type {
-  Cancellable,
-  Processor,
-  PunctuationType,
-  Punctuator,
-  RecordMetadata,
-  StreamRecord,
-  TaskId,
-} from '../processor/types.ts';
+import type { TaskId } from '../processor/types.ts';
 import type { Serde } from '../serde/index.ts';
 import { type OpenedStore, openStore } from '../state/stores.ts';
-import type { StateStore, StoreBackendFactory } from '../state/types.ts';
+import type { StoreBackendFactory } from '../state/types.ts';
 import type { TimestampExtractor } from '../time/timestamps.ts';
-import type { SinkNode, Subtopology, Topology } from '../topology/topology.ts';
+import type { Subtopology, Topology } from '../topology/topology.ts';
 import { deadLetterRecord, decide, type ErrorHandler, type ErrorKind } from './error-handling.ts';
-import type { EngineMetrics, NodeCounts } from './metrics.ts';
+import type { EngineMetrics } from './metrics.ts';
+import { NodeRuntime, type Punctuation, RecordQueue, SinkProcessor } from './node-runtime.ts';
+
+export type { InternalProcessorContext } from './node-runtime.ts';
 
 export interface TaskEnv {
   applicationId: string;
@@ -43,193 +38,6 @@ export interface TaskEnv {
   metrics: EngineMetrics;
   /** Partition count of a topic (real name). */
   partitionsOf(topic: string): number;
-}
-
-/** What DSL processors may use beyond the public context. */
-export interface InternalProcessorContext<K = unknown, V = unknown> {
-  readonly applicationId: string;
-  readonly taskId: TaskId;
-  readonly nodeName: string;
-  readonly recordMetadata: RecordMetadata | undefined;
-  forward(record: StreamRecord<K, V>, childName?: string): void;
-  getStore<S extends StateStore = StateStore>(name: string): S;
-  schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable;
-  currentStreamTimeMs(): number;
-  currentSystemTimeMs(): number;
-  /** Stream time − allowed lateness. */
-  watermark(): number;
-  readonly allowedLatenessMs: number;
-  /** Runs `fn` before each commit drains the stores (to write state kept in memory between commits). */
-  beforeCommit(fn: () => void): void;
-  /** Routes a late record to a late-records topic (real name; default the app's) and counts it. */
-  sendLate(
-    key: Buffer | null,
-    value: Buffer | null,
-    timestamp: number,
-    headers: Record<string, string>,
-    topic?: string,
-  ): void;
-  /** Real name of a topology topic. */
-  topicName(topic: string): string;
-}
-
-interface Punctuation {
-  type: PunctuationType;
-  interval: number;
-  next: number;
-  fn: Punctuator;
-  cancelled: boolean;
-  node: NodeRuntime;
-}
-
-class RecordQueue {
-  items: LogRecord[] = [];
-  head = 0;
-  get size(): number {
-    return this.items.length - this.head;
-  }
-  push(r: LogRecord): void {
-    this.items.push(r);
-  }
-  peek(): LogRecord | undefined {
-    return this.items[this.head];
-  }
-  shift(): LogRecord {
-    const r = this.items[this.head++];
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return r;
-  }
-}
-
-class NodeRuntime implements InternalProcessorContext {
-  readonly nodeName: string;
-  readonly task: StreamTask;
-  readonly counts: NodeCounts;
-  processor: Processor<unknown, unknown, unknown, unknown> | undefined;
-  children: NodeRuntime[] = [];
-  private readonly storeNames: string[];
-
-  constructor(task: StreamTask, name: string, storeNames: string[]) {
-    this.task = task;
-    this.nodeName = name;
-    this.storeNames = storeNames;
-    this.counts = task.env.metrics.node(name);
-  }
-
-  get applicationId(): string {
-    return this.task.env.applicationId;
-  }
-  get taskId(): TaskId {
-    return this.task.id;
-  }
-  get recordMetadata(): RecordMetadata | undefined {
-    return this.task.current;
-  }
-
-  receive(record: StreamRecord<unknown, unknown>): void {
-    this.counts.in++;
-    this.processor!.process(record);
-  }
-
-  forward(record: StreamRecord<unknown, unknown>, childName?: string): void {
-    this.counts.out++;
-    const children = this.children;
-    if (childName !== undefined) {
-      const child = children.find((c) => c.nodeName === childName);
-      if (!child)
-        throw new FraudstreamError(
-          'FS_TOPOLOGY_INVALID',
-          `node "${this.nodeName}" has no child "${childName}"`,
-        );
-      child.receive(record);
-      return;
-    }
-    for (let i = 0; i < children.length; i++) children[i].receive(record);
-  }
-
-  getStore<S extends StateStore = StateStore>(name: string): S {
-    const s = this.storeNames.includes(name) ? this.task.stores.get(name) : undefined;
-    if (!s)
-      throw new FraudstreamError(
-        'FS_STATE_STORE',
-        `processor "${this.nodeName}" is not connected to store "${name}"`,
-      );
-    return s.store as unknown as S;
-  }
-
-  schedule(intervalMs: number, type: PunctuationType, fn: Punctuator): Cancellable {
-    if (!(intervalMs > 0))
-      throw new FraudstreamError(
-        'FS_TOPOLOGY_INVALID',
-        `punctuation interval must be > 0, got ${intervalMs}`,
-      );
-    const next = type === 'wall-clock-time' ? this.task.env.clock() + intervalMs : -1;
-    const p: Punctuation = { type, interval: intervalMs, next, fn, cancelled: false, node: this };
-    this.task.punctuations.push(p);
-    return { cancel: () => (p.cancelled = true) };
-  }
-
-  currentStreamTimeMs(): number {
-    return this.task.streamTime;
-  }
-  currentSystemTimeMs(): number {
-    return this.task.env.clock();
-  }
-  watermark(): number {
-    return this.task.watermark();
-  }
-  get allowedLatenessMs(): number {
-    return this.task.env.allowedLatenessMs;
-  }
-  beforeCommit(fn: () => void): void {
-    this.task.commitHooks.push(fn);
-  }
-  topicName(topic: string): string {
-    return this.task.env.topology.topicName(this.task.env.applicationId, topic);
-  }
-
-  sendLate(
-    key: Buffer | null,
-    value: Buffer | null,
-    timestamp: number,
-    headers: Record<string, string>,
-    topic?: string,
-  ): void {
-    this.task.env.metrics.lateRecord(this.nodeName);
-    this.task.emit(topic ?? this.task.env.lateRecordsTopic, key, value, timestamp, {
-      ...headers,
-      'fs-late-node': this.nodeName,
-    });
-  }
-}
-
-class SinkProcessor implements Processor<unknown, unknown> {
-  private readonly node: SinkNode;
-  private readonly task: StreamTask;
-  private readonly topic: string;
-  constructor(task: StreamTask, node: SinkNode) {
-    this.task = task;
-    this.node = node;
-    this.topic = task.env.topology.topicName(task.env.applicationId, node.topic);
-  }
-  process(record: StreamRecord<unknown, unknown>): void {
-    let key: Buffer | null;
-    let value: Buffer | null;
-    let partition: number | undefined;
-    try {
-      key = this.node.keySerde.serialize(record.key, this.topic, record.headers);
-      value = this.node.valueSerde.serialize(record.value, this.topic, record.headers);
-      if (this.node.partitioner)
-        partition = this.node.partitioner(record.key, record.value, this.task.env.partitionsOf(this.topic));
-    } catch (error) {
-      this.task.handleError('production', error);
-      return;
-    }
-    this.task.emit(this.topic, key, value, record.timestamp, record.headers, partition);
-  }
 }
 
 interface SourceRuntime {

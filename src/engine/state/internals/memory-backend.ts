@@ -32,8 +32,9 @@ export class MemoryBackend implements StoreBackend {
 
   put(key: Buffer, value: Buffer): void {
     const k = this.str(key);
-    if (!this.values.has(k)) this.insertSorted(k);
+    const size = this.values.size;
     this.values.set(k, value);
+    if (this.values.size !== size) this.insertSorted(k);
   }
 
   delete(key: Buffer): void {
