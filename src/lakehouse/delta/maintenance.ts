@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { FraudstreamError } from '../../errors.ts';
-import { sqlString, withConnection } from '../parquet/duckdb.ts';
+import { copyToParquet } from '../parquet/copy.ts';
+import { withConnection } from '../parquet/duckdb.ts';
 import { parquetRelationSql } from '../parquet/reader.ts';
-import { computeStats } from '../parquet/writer.ts';
 import type { Action, AddAction } from './actions.ts';
 import { parseIntervalMs, tombstoneRetentionMs } from './checkpoint.ts';
 import type { CommitResult } from './commit.ts';
@@ -50,20 +50,19 @@ export async function optimize(table: DeltaTable, options: OptimizeOptions = {})
   }
   try {
     const inputs = table.localPathsOf(small.map((f) => f.path));
-    const stats = await withConnection(async (connection) => {
+    const written = await withConnection(async (connection) => {
       const relation = await parquetRelationSql(connection, snapshot.schema, inputs);
-      await connection.run(`COPY (${relation}) TO ${sqlString(out)} (FORMAT PARQUET, COMPRESSION zstd)`);
-      return computeStats(connection, `read_parquet(${sqlString(out)})`, snapshot.schema);
+      return copyToParquet(connection, `(${relation})`, out, snapshot.schema);
     });
     if (remote) await table.store.putFile(key, out);
     const now = Date.now();
     const add: AddAction = {
       path: key,
       partitionValues: {},
-      size: (await stat(out)).size,
+      size: written.size,
       modificationTime: now,
       dataChange: false,
-      stats: JSON.stringify(stats),
+      stats: JSON.stringify(written.stats),
     };
     const actions: Action[] = small.map((f) => ({
       remove: {
@@ -82,7 +81,7 @@ export async function optimize(table: DeltaTable, options: OptimizeOptions = {})
       operationParameters: { predicate: '[]', zOrderBy: '[]' },
       operationMetrics: { numRemovedFiles: String(small.length), numAddedFiles: '1' },
     });
-    return { filesRemoved: small.length, filesAdded: 1, rows: stats.numRecords, commit };
+    return { filesRemoved: small.length, filesAdded: 1, rows: written.stats.numRecords, commit };
   } finally {
     if (remote) await rm(out, { force: true });
   }

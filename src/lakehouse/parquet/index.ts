@@ -1,4 +1,5 @@
+export { copyToParquet, type WrittenParquet } from './copy.ts';
 export { duckdbInstance, sqlString, sqlStringList, withConnection } from './duckdb.ts';
 export { parquetRelationSql, readParquetFiles } from './reader.ts';
 export { toDuckValue } from './values.ts';
-export { computeStats, type WrittenParquet, writeParquetFile } from './writer.ts';
+export { writeParquetFile } from './writer.ts';

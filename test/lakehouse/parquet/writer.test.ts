@@ -60,3 +60,28 @@ test('a value of the wrong type is refused with an error naming the column and t
   const missingKey = [{ ...transactionRows(0, 1)[0], transaction_id: null }];
   await assert.rejects(writeParquetFile(transactionSchema, missingKey, file), /not nullable/);
 });
+
+test('stats stay valid bounds: long strings keep only a min prefix, floats and NaN get none', async () => {
+  const file = path.join(scratchDir('parquet'), 'edge.parquet');
+  const schema = {
+    columns: [
+      { name: 'note', type: 'string' as const },
+      { name: 'ratio', type: 'float' as const },
+      { name: 'score', type: 'double' as const },
+      { name: 'at', type: 'timestamp' as const },
+    ],
+  };
+  const long = 'x'.repeat(40);
+  const rows = [
+    { note: `a${long}`, ratio: 0.1, score: Number.NaN, at: Date.UTC(2026, 0, 1, 0, 0, 0, 999) },
+    { note: `b${long}`, ratio: 0.7, score: 1.5, at: Date.UTC(2026, 0, 1, 0, 0, 1, 0) },
+  ];
+  const { stats } = await writeParquetFile(schema, rows, file);
+  assert.equal(stats.minValues.note, `a${long}`.slice(0, 32));
+  assert.equal('note' in stats.maxValues, false);
+  assert.equal('ratio' in stats.minValues, false);
+  assert.equal('score' in stats.minValues, false);
+  assert.equal(stats.minValues.at, '2026-01-01T00:00:00.999Z');
+  assert.equal(stats.maxValues.at, '2026-01-01T00:00:01.001Z');
+  assert.deepEqual(stats.nullCount, { note: 0, ratio: 0, score: 0, at: 0 });
+});
