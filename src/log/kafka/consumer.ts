@@ -50,6 +50,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   #revokeRequest: { done: () => void; failed: (e: unknown) => void } | undefined;
   #callbackError: unknown;
   #joining: Promise<void> | undefined;
+  #needsRejoin = false;
   /** Start of the current run of retriable fetch failures (broker restart, leader move). */
   #unreachableSince: number | undefined;
   #closed = false;
@@ -81,6 +82,9 @@ export class KafkaConsumer implements Consumer, GroupMembership {
       protocolsMetadata: () => this.#beforeJoin(),
     });
     this.#fetcher = new PartitionFetcher(this.#client, this.#isolation, options.brokers);
+    // A failed background rejoin is emitted as 'error' (unhandled, it would crash the process)
+    // and the client does not retry it: we rejoin from poll, or surface it there.
+    this.#client.on('error', (error: unknown) => this.#onGroupError(error, 'rejoin'));
     this.#client.on('consumer:group:join', (payload: { assignments?: GroupAssignment[] }) => {
       this.#pendingAssignment = (payload.assignments ?? []).flatMap((a) =>
         a.partitions.map((partition) => ({ topic: a.topic, partition })),
@@ -99,22 +103,35 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     consumer.#client.topics.trackAll(...consumerOptions.topics);
     // Joining completes only when every member has rejoined, which may need the others to poll:
     // do not block the caller on it; poll() waits for it within its own deadline.
-    consumer.#joining = consumer.#client.joinGroup({}).then(
+    consumer.#join();
+    return consumer;
+  }
+
+  /**
+   * Joins in the background. A retriable failure (broker restarting) is retried from poll();
+   * anything else is thrown from the next poll().
+   */
+  #join(): void {
+    this.#needsRejoin = false;
+    this.#joining = this.#client.joinGroup({}).then(
       () => {
-        consumer.#joining = undefined;
+        this.#joining = undefined;
+        this.#unreachableSince = undefined;
       },
       (error: unknown) => {
-        consumer.#joining = undefined;
-        if (!consumer.#closed && !consumer.#closing) {
-          consumer.#callbackError = toFraudstreamError(
-            error,
-            `join group "${consumerOptions.groupId}"`,
-            options.brokers,
-          );
-        }
+        this.#joining = undefined;
+        this.#onGroupError(error, 'join');
       },
     );
-    return consumer;
+  }
+
+  #onGroupError(error: unknown, action: string): void {
+    if (this.#closed || this.#closing) return;
+    const wrapped = toFraudstreamError(error, `${action} group "${this.groupId}"`, this.#options.brokers);
+    this.#unreachableSince ??= Date.now();
+    const outage = Date.now() - this.#unreachableSince;
+    if (wrapped.retriable && outage <= this.#options.connectTimeoutMs) this.#needsRejoin = true;
+    else this.#callbackError ??= wrapped;
   }
 
   groupMetadata(): { generationId: number; memberId: string; coordinatorId: number } {
@@ -220,6 +237,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     this.#polling = true;
     try {
       const deadline = Date.now() + maxWaitMs;
+      if (this.#needsRejoin && !this.#joining) this.#join();
       if (this.#joining && !(await settlesWithin(this.#joining, maxWaitMs))) return [];
       for (;;) {
         await this.#runRevocation();

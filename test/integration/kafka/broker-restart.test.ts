@@ -83,12 +83,21 @@ test('producer and group consumer carry on across a broker restart without loss 
     while (seen.length < 50 && Date.now() < deadline) seen.push(...(await consumer.poll(200)));
     await consumer.commit();
 
-    await broker('stop');
-    await broker('start');
-
-    await sendRetrying(producer, batch(100));
-    deadline = Date.now() + 120_000;
-    while (seen.length < 200 && Date.now() < deadline) seen.push(...(await consumer.poll(500)));
+    // Keep polling while the broker goes away and comes back: poll() must wait the outage out.
+    let polling = true;
+    const pollLoop = (async () => {
+      while (polling) seen.push(...(await consumer.poll(200)));
+    })();
+    try {
+      await broker('stop');
+      await broker('start');
+      await sendRetrying(producer, batch(100));
+      deadline = Date.now() + 120_000;
+      while (seen.length < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      polling = false;
+      await pollLoop;
+    }
     const values = seen.map((r) => Number(r.value?.toString()));
     assert.equal(new Set(values).size, values.length, 'no record delivered twice');
     assert.deepEqual(
