@@ -76,6 +76,8 @@ export class StreamsApp {
   private env!: TaskEnv;
   private loop: Promise<void> | undefined;
   private failure: unknown;
+  private restoring = 0;
+  private startedAtMs: number | undefined;
 
   constructor(topology: Topology, config: StreamsConfig) {
     if (!/^[A-Za-z0-9._-]+$/.test(config.applicationId ?? '')) {
@@ -98,11 +100,38 @@ export class StreamsApp {
     return [...this.tasks.keys()].sort();
   }
 
+  /** Local tasks with their input partitions and stores (status pages, `/metadata`). */
+  tasksMetadata(): Array<{ id: string; partitions: TopicPartition[]; stores: string[] }> {
+    return [...this.tasks.values()]
+      .map((t) => ({
+        id: t.idString,
+        partitions: t.inputTopics.map((topic) => ({ topic, partition: t.id.partition })),
+        stores: [...t.stores.keys()],
+      }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Every store of the topology (queryable by name through `store()`). */
+  storeNames(): string[] {
+    return this.topology.stores().map((s) => s.name);
+  }
+
+  /** True while running with no task restoring (every local store is queryable and current). */
+  ready(): boolean {
+    return this.stateValue === 'running' && this.restoring === 0;
+  }
+
+  /** When `start()` was called (ms since epoch), or undefined. */
+  get startedAt(): number | undefined {
+    return this.startedAtMs;
+  }
+
   /** Creates missing internal topics, joins the group and starts the processing loop. */
   async start(): Promise<void> {
     if (this.stateValue !== 'created')
       throw new FraudstreamError('FS_INVALID_ARGUMENT', `cannot start an app in state ${this.stateValue}`);
     this.stateValue = 'starting';
+    this.startedAtMs = Date.now();
     const c = this.config;
     const appId = c.applicationId;
     await this.prepareTopics();
@@ -247,6 +276,7 @@ export class StreamsApp {
       if (!task) {
         task = new StreamTask(this.env, sub, tp.partition);
         task.openStores();
+        this.restoring++;
         try {
           await restoreTask(
             this.config.log,
@@ -258,6 +288,8 @@ export class StreamsApp {
         } catch (error) {
           task.close();
           throw error;
+        } finally {
+          this.restoring--;
         }
         this.tasks.set(id, task);
       }
