@@ -86,9 +86,6 @@ export class Broker {
     fs.mkdirSync(this.dir, { recursive: true });
     this.#lock = DirLock.acquire(this.dir);
     try {
-      const journal = CoordinatorJournal.open(this.dir);
-      this.#journal = journal.journal;
-      this.#state = journal.state;
       // A clean-shutdown marker means every segment and index was synced and closed: skip the
       // CRC scan of active segments. It is removed before anything is written again.
       const cleanShutdown = fs.existsSync(this.#cleanMarker);
@@ -97,6 +94,16 @@ export class Broker {
         fs.rmSync(this.#cleanMarker);
         syncDir(this.dir);
       }
+      const referenced = new Set<number>();
+      for (const topic of loaded.topics.values()) {
+        for (const p of topic.partitions) {
+          for (const segment of p.segments)
+            for (const e of segment.entries) if (e.txnId !== 0) referenced.add(e.txnId);
+        }
+      }
+      const journal = CoordinatorJournal.open(this.dir, (txn) => referenced.has(txn));
+      this.#journal = journal.journal;
+      this.#state = journal.state;
       this.topics = loaded.topics;
       this.recoveryReports = [...loaded.reports, ...(journal.report ? [journal.report] : [])];
     } catch (err) {

@@ -55,7 +55,14 @@ export class CoordinatorJournal {
     this.#size = size;
   }
 
-  static open(dir: string): {
+  /**
+   * Replays the journal. `isTxnReferenced` tells which transaction ids still have batches on disk:
+   * outcomes of the others are forgotten, which keeps the committed set bounded.
+   */
+  static open(
+    dir: string,
+    isTxnReferenced: (txnId: number) => boolean = () => true,
+  ): {
     journal: CoordinatorJournal;
     state: CoordinatorState;
     report?: RecoveryReport;
@@ -86,6 +93,7 @@ export class CoordinatorJournal {
       );
       pos += FRAME_BYTES + len;
     }
+    for (const txn of [...state.committedTxns]) if (!isTxnReferenced(txn)) state.committedTxns.delete(txn);
     if (report || pos > SNAPSHOT_THRESHOLD_BYTES) {
       writeSnapshot(file, state);
       pos = fs.statSync(file).size;
