@@ -125,6 +125,24 @@ describe('LMDB store backend', () => {
     store.close();
   });
 
+  test('a commit with no writes still records a new checkpoint', () => {
+    const options = storeOptions();
+    const store = LmdbStoreBackend.open(options);
+    store.put(b('a'), b('1'));
+    store.commit(5);
+    store.commit(5); // nothing changed
+    store.commit(6); // only the checkpoint moved
+    store.close();
+    const reopened = LmdbStoreBackend.open(options);
+    assert.equal(reopened.readCheckpoint(), 6);
+    assert.equal(reopened.get(b('a'))?.toString(), '1');
+    reopened.commit(null);
+    reopened.close();
+    const again = LmdbStoreBackend.open(options);
+    assert.equal(again.readCheckpoint(), null);
+    again.close();
+  });
+
   test('approximateNumEntries counts committed and pending entries', () => {
     const store = LmdbStoreBackend.open(storeOptions());
     assert.equal(store.approximateNumEntries(), 0);

@@ -60,6 +60,8 @@ export class LmdbStoreBackend implements StoreBackend {
   private readonly data: Database<Buffer, Buffer>;
   private readonly meta: Database<Buffer, string>;
   private readonly pending = new LmdbPendingWrites();
+  /** Checkpoint of the last commit, to skip commits that would change nothing. */
+  private committedCheckpoint: number | null;
   private closed = false;
 
   private constructor(options: StoreBackendOpenOptions, env: RootDatabase) {
@@ -67,6 +69,7 @@ export class LmdbStoreBackend implements StoreBackend {
     this.env = env;
     this.data = env.openDB<Buffer, Buffer>({ name: 'data', keyEncoding: 'binary', encoding: 'binary' });
     this.meta = env.openDB<Buffer, string>({ name: 'meta', encoding: 'binary' });
+    this.committedCheckpoint = this.storedCheckpoint();
   }
 
   static open(options: StoreBackendOpenOptions, backendOptions: LmdbBackendOptions = {}): LmdbStoreBackend {
@@ -142,6 +145,8 @@ export class LmdbStoreBackend implements StoreBackend {
   commit(checkpoint: number | null): void {
     this.checkOpen();
     const checkpointBytes = checkpoint === null ? null : encodeCheckpoint(checkpoint);
+    // Every task commits every store at each commit interval; an idle store costs no LMDB transaction.
+    if (this.pending.size === 0 && checkpoint === this.committedCheckpoint) return;
     try {
       // One write transaction: LMDB applies all of it or none of it (a throw inside aborts it, and the
       // staged writes stay staged for a retry).
@@ -157,10 +162,15 @@ export class LmdbStoreBackend implements StoreBackend {
       throw storeError(this.options, 'could not commit', err);
     }
     this.pending.clear();
+    this.committedCheckpoint = checkpoint;
   }
 
   readCheckpoint(): number | null {
     this.checkOpen();
+    return this.committedCheckpoint;
+  }
+
+  private storedCheckpoint(): number | null {
     const bytes = this.meta.getBinary(CHECKPOINT_KEY);
     return bytes === undefined ? null : bytes.readDoubleBE(0);
   }
