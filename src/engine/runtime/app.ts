@@ -337,6 +337,9 @@ export class StreamsApp {
           await this.commit();
           lastCommit = Date.now();
         }
+        // The embedded log answers polls and commits with already-settled promises; without a
+        // macrotask turn here a busy loop would starve timers, sockets and the HTTP server.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       this.failure = error;
