@@ -11,6 +11,8 @@
 #   PLAINTEXT       127.0.0.1:$FRAUDSTREAM_KAFKA_PORT            (default 9092)
 #   SASL_PLAINTEXT  127.0.0.1:$FRAUDSTREAM_KAFKA_SASL_PORT       (default 9093; PLAIN + SCRAM users below)
 #   CONTROLLER      127.0.0.1:$FRAUDSTREAM_KAFKA_CONTROLLER_PORT (default 9094)
+#   SASL_SSL        127.0.0.1:$FRAUDSTREAM_KAFKA_SSL_PORT        (default 9095; same users, self-signed
+#                   certificate for 127.0.0.1 whose PEM is $FRAUDSTREAM_KAFKA_DATA/tls/ca.pem)
 # Topic auto-creation is off, as on most managed clusters: create topics explicitly.
 #
 # Environment (all optional):
@@ -30,6 +32,7 @@ DATA_DIR="${FRAUDSTREAM_KAFKA_DATA:-$REPO_DIR/data/kafka}"
 PORT="${FRAUDSTREAM_KAFKA_PORT:-9092}"
 SASL_PORT="${FRAUDSTREAM_KAFKA_SASL_PORT:-9093}"
 CONTROLLER_PORT="${FRAUDSTREAM_KAFKA_CONTROLLER_PORT:-9094}"
+SSL_PORT="${FRAUDSTREAM_KAFKA_SSL_PORT:-9095}"
 START_TIMEOUT="${FRAUDSTREAM_KAFKA_START_TIMEOUT:-120}"
 HEAP_OPTS="${FRAUDSTREAM_KAFKA_HEAP:--Xms256m -Xmx768m}"
 # Users of the SASL listener (tests use them; change them for anything exposed).
@@ -40,6 +43,7 @@ PID_FILE="$DATA_DIR/kafka.pid"
 LOG_FILE="$DATA_DIR/kafka.out"
 CONFIG_FILE="$DATA_DIR/server.properties"
 STORAGE_DIR="$DATA_DIR/storage"
+TLS_DIR="$DATA_DIR/tls"
 
 if [ -d /opt/node24/bin ]; then PATH="/opt/node24/bin:$PATH"; fi
 
@@ -79,21 +83,38 @@ EOF
   touch "$CACHE_DIR/.complete"
 }
 
+# A self-signed certificate for 127.0.0.1 (the seed-000 SASL_SSL setup, testable locally).
+write_certificate() {
+  if [ -f "$TLS_DIR/broker.pem" ]; then return 0; fi
+  command -v openssl >/dev/null || die "openssl is needed to create the broker's TLS certificate"
+  mkdir -p "$TLS_DIR"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=127.0.0.1" \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$TLS_DIR/key.pem" -out "$TLS_DIR/ca.pem" >/dev/null 2>&1 || die "openssl could not create a certificate"
+  cat "$TLS_DIR/key.pem" "$TLS_DIR/ca.pem" >"$TLS_DIR/broker.pem"
+}
+
 write_config() {
   mkdir -p "$DATA_DIR"
+  write_certificate
   cat >"$CONFIG_FILE" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT
+listeners=PLAINTEXT://127.0.0.1:$PORT,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT,SASL_SSL://127.0.0.1:$SSL_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT,SASL_SSL://127.0.0.1:$SSL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
 sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER="$SASL_PASSWORD";
 listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER="$SASL_PASSWORD";
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$TLS_DIR/broker.pem
 log.dirs=$STORAGE_DIR
 num.partitions=1
 auto.create.topics.enable=false
@@ -178,7 +199,7 @@ start() {
     -cp "$CACHE_DIR/libs/*" kafka.Kafka "$CONFIG_FILE" >>"$LOG_FILE" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
   wait_ready
-  log "ready on 127.0.0.1:$PORT (SASL on $SASL_PORT) after $((SECONDS - t0))s, pid $(cat "$PID_FILE")"
+  log "ready on 127.0.0.1:$PORT (SASL on $SASL_PORT, SASL_SSL on $SSL_PORT) after $((SECONDS - t0))s, pid $(cat "$PID_FILE")"
 }
 
 stop() {
