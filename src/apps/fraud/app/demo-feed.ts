@@ -2,6 +2,7 @@
  * The demo's input: the synthetic generator (customers, merchants, orders with labelled fraud
  * scenarios) written to the input topics at a steady rate, event time ≈ wall time.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Log, ProducerRecord } from '../../../log/index.ts';
 import { SyntheticGenerator } from '../../../sources/generator/index.ts';
 import { FRAUD_TOPICS } from '../topics.ts';
@@ -36,31 +37,35 @@ export async function runDemoFeed(log: Log, options: DemoFeedOptions): Promise<n
     ...(options.count !== undefined ? { count: options.count } : {}),
   });
   const producer = await log.producer();
-  let batch: ProducerRecord[] = [];
-  let lastFlush = performance.now();
+  const records = generator[Symbol.iterator]();
+  const started = performance.now();
+  const tickMs = 50;
   let produced = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const sending = batch;
-    batch = [];
-    await producer.send(sending);
-    produced += sending.length;
-    lastFlush = performance.now();
-  };
   try {
-    for await (const r of generator.paced(options.signal)) {
-      const topic = TOPIC_OF[r.kind as keyof typeof TOPIC_OF];
-      if (!topic) continue;
-      batch.push({
-        topic,
-        key: Buffer.from(r.key),
-        value: Buffer.from(JSON.stringify(r.value)),
-        timestamp: r.timestamp,
-      });
-      if (batch.length >= 2000 || performance.now() - lastFlush >= 50) await flush();
-      if (options.count !== undefined && produced + batch.length >= options.count) break;
+    // Pace by wall clock in 50 ms ticks: each tick sends what is due by now (capped at one second's
+    // worth, so a stalled process does not come back with an unbounded burst), then sleeps.
+    while (!options.signal.aborted) {
+      const due = Math.floor(((performance.now() - started) / 1000) * options.eventsPerSecond);
+      const n = Math.min(due - produced, Math.ceil(options.eventsPerSecond));
+      const batch: ProducerRecord[] = [];
+      for (let i = 0; i < n; i++) {
+        const next = records.next();
+        if (next.done) break;
+        const r = next.value;
+        const topic = TOPIC_OF[r.kind as keyof typeof TOPIC_OF];
+        if (!topic) continue;
+        batch.push({
+          topic,
+          key: Buffer.from(r.key),
+          value: Buffer.from(JSON.stringify(r.value)),
+          timestamp: r.timestamp,
+        });
+      }
+      if (batch.length > 0) await producer.send(batch);
+      produced = Math.max(produced + batch.length, due - Math.ceil(options.eventsPerSecond));
+      if (options.count !== undefined && produced >= options.count) break;
+      await sleep(tickMs, undefined, { signal: options.signal }).catch(() => {});
     }
-    await flush();
   } finally {
     await producer.close();
   }
