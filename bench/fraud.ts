@@ -1,12 +1,15 @@
 /**
  * Fraud pipeline benchmark: `npm run bench -- fraud [--orders N] [--seconds S] [--rates 10000,1000]
- * [--only throughput|latency] [--cpu-prof <file>]` (profile of the throughput case's measured window).
+ * [--only throughput|latency] [--cpu-prof <file>] [--kafka host:port|off]` (profile: the embedded
+ * throughput case's measured window; kafka: default $FRAUDSTREAM_KAFKA_BROKERS or 127.0.0.1:9092,
+ * skipped when no broker answers).
  *
  * The full fraud topology (validation → merchant stage → customer stage: point-in-time features,
  * the four shipped rule packs, decision; outputs to scored/audit/review/alerts/seed 004 routes),
  * run by `StreamsApp` exactly as `fraudstream start` runs it (exactly-once, 100 ms commit interval,
- * in-memory stores), on a scratch embedded log with one partition per topic (one task per stage,
- * one process). Generator orders (seed 7, 2% fraud) with their customer and merchant profiles.
+ * in-memory stores), with one partition per topic (one task per stage, one process), on a scratch
+ * embedded log (`embedded …` cases) and on the local Kafka broker with run-prefixed topics deleted
+ * afterwards (`kafka …` cases). Generator orders (seed 7, 2% fraud) with their customer and merchant profiles.
  *
  *   embedded max throughput        N orders pre-loaded; from app start until every order is scored
  *                                  and the final commit is done: events_per_sec; events_per_cpu_sec
@@ -26,16 +29,17 @@ import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { ScratchPipeline } from '../src/apps/fraud/backtest/index.ts';
 import { RulesEngine, SHIPPED_RULE_PACK_FILES } from '../src/apps/fraud/rules/index.ts';
-import { FRAUD_TOPICS } from '../src/apps/fraud/topics.ts';
-import type { ProducerRecord } from '../src/log/index.ts';
+import type { Log, ProducerRecord } from '../src/log/index.ts';
+import { KafkaLog } from '../src/log/kafka/index.ts';
 import { type GeneratedRecord, SyntheticGenerator } from '../src/sources/generator/index.ts';
 import type { BenchContext, BenchResult } from './harness.ts';
 
-const TOPIC_OF: Record<string, string> = {
-  order: FRAUD_TOPICS.orders,
-  customer: FRAUD_TOPICS.customers,
-  merchant: FRAUD_TOPICS.merchants,
-};
+/** Where the pipeline runs: a scratch embedded log (log undefined) or a shared Kafka broker. */
+interface Target {
+  name: 'embedded' | 'kafka';
+  log?: Log;
+  maxPollRecords?: number;
+}
 const CUSTOMERS = 5000;
 const MERCHANTS = 300;
 /** generous bound on waiting for a backlog to drain */
@@ -64,9 +68,19 @@ function generate(
   return out;
 }
 
-function toProducerRecord(r: GeneratedRecord, timestamp = r.timestamp): ProducerRecord {
+function toProducerRecord(
+  pipeline: ScratchPipeline,
+  r: GeneratedRecord,
+  timestamp = r.timestamp,
+): ProducerRecord {
+  const topic =
+    r.kind === 'order'
+      ? pipeline.topics.orders
+      : r.kind === 'customer'
+        ? pipeline.topics.customers
+        : pipeline.topics.merchants;
   return {
-    topic: TOPIC_OF[r.kind],
+    topic,
     key: Buffer.from(r.key),
     value: Buffer.from(JSON.stringify(r.value)),
     timestamp,
@@ -79,7 +93,8 @@ async function rules(): Promise<RulesEngine> {
 
 async function sendAll(pipeline: ScratchPipeline, records: ProducerRecord[]): Promise<void> {
   const producer = await pipeline.log.producer();
-  for (let i = 0; i < records.length; i += 5000) await producer.send(records.slice(i, i + 5000));
+  // 500 records (~300 KB) per send: Kafka refuses a produce request over its 1 MB message limit.
+  for (let i = 0; i < records.length; i += 500) await producer.send(records.slice(i, i + 500));
   await producer.close();
 }
 
@@ -117,11 +132,18 @@ async function profiled<T>(file: string | undefined, work: () => Promise<T>): Pr
   }
 }
 
-async function maxThroughput(ctx: BenchContext, orders: number, cpuProf?: string): Promise<BenchResult[]> {
+async function maxThroughput(
+  ctx: BenchContext,
+  target: Target,
+  orders: number,
+  cpuProf?: string,
+): Promise<BenchResult[]> {
   const data = generate(orders, Date.now() - 30 * 86_400_000);
   let done = 0;
   const pipeline = await ScratchPipeline.open({
     rules: await rules(),
+    log: target.log,
+    maxPollRecords: target.maxPollRecords,
     parentDir: ctx.tmpDir,
     onScored: () => done++,
     onRejected: () => done++,
@@ -129,7 +151,7 @@ async function maxThroughput(ctx: BenchContext, orders: number, cpuProf?: string
   try {
     await sendAll(
       pipeline,
-      [...data.profiles, ...data.orders].map((r) => toProducerRecord(r)),
+      [...data.profiles, ...data.orders].map((r) => toProducerRecord(pipeline, r)),
     );
     ctx.progress(`throughput: ${data.orders.length} orders + ${data.profiles.length} profiles loaded`);
     const started = performance.now();
@@ -145,24 +167,24 @@ async function maxThroughput(ctx: BenchContext, orders: number, cpuProf?: string
     const cpu = process.cpuUsage(cpuBefore);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     ctx.progress(
-      `throughput: ${done} scored in ${((scoredAt - started) / 1000).toFixed(1)} s, committed at ${seconds.toFixed(1)} s`,
+      `${target.name} throughput: ${done} scored in ${((scoredAt - started) / 1000).toFixed(1)} s, committed at ${seconds.toFixed(1)} s`,
     );
     return [
       {
-        case: 'embedded max throughput',
+        case: `${target.name} max throughput`,
         metric: 'events_per_sec',
         value: Math.round(data.orders.length / seconds),
         unit: 'events/s',
       },
       {
         // On a shared machine wall time includes waiting for a core; this is the rate per core-second.
-        case: 'embedded max throughput',
+        case: `${target.name} max throughput`,
         metric: 'events_per_cpu_sec',
         value: Math.round(data.orders.length / cpuSeconds),
         unit: 'events/cpu-s',
       },
       {
-        case: 'embedded max throughput',
+        case: `${target.name} max throughput`,
         metric: 'cpu_share',
         value: cpuSeconds / seconds,
         unit: 'cores',
@@ -178,7 +200,12 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function latencyAtRate(ctx: BenchContext, rate: number, seconds: number): Promise<BenchResult[]> {
+async function latencyAtRate(
+  ctx: BenchContext,
+  target: Target,
+  rate: number,
+  seconds: number,
+): Promise<BenchResult[]> {
   const total = Math.round(rate * seconds);
   const data = generate(total, Date.now() - 86_400_000);
   const decision = new Float64Array(total);
@@ -187,6 +214,8 @@ async function latencyAtRate(ctx: BenchContext, rate: number, seconds: number): 
   let rejected = 0;
   const pipeline = await ScratchPipeline.open({
     rules: await rules(),
+    log: target.log,
+    maxPollRecords: target.maxPollRecords,
     parentDir: ctx.tmpDir,
     onScored: (s) => {
       if (decided < total) decision[decided++] = s.audit.decidedAt - s.eventTime;
@@ -200,12 +229,12 @@ async function latencyAtRate(ctx: BenchContext, rate: number, seconds: number): 
   try {
     await sendAll(
       pipeline,
-      data.profiles.map((r) => toProducerRecord(r)),
+      data.profiles.map((r) => toProducerRecord(pipeline, r)),
     );
     await pipeline.start();
     const reader = await pipeline.log.consumer({
-      groupId: 'bench-fraud-reader',
-      topics: [FRAUD_TOPICS.scored],
+      groupId: `${pipeline.applicationId}-bench-reader`,
+      topics: [pipeline.topics.scored],
       isolation: 'read_committed',
       startFrom: 'latest',
     });
@@ -230,7 +259,7 @@ async function latencyAtRate(ctx: BenchContext, rate: number, seconds: number): 
         for (; sent < due; sent++) {
           const r = data.orders[sent];
           (r.value as { timestamp: number }).timestamp = now;
-          batch.push(toProducerRecord(r, now));
+          batch.push(toProducerRecord(pipeline, r, now));
         }
         await producer.send(batch);
       }
@@ -245,7 +274,7 @@ async function latencyAtRate(ctx: BenchContext, rate: number, seconds: number): 
     await reader.close();
     const d = decision.slice(0, decided).sort();
     const c = committed.slice(0, seen).sort();
-    const name = `embedded latency at ${rate} events/s`;
+    const name = `${target.name} latency at ${rate} events/s`;
     return [
       {
         case: name,
@@ -274,10 +303,40 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const seconds = Number(arg(ctx.args, '--seconds') ?? 5);
   const rates = (arg(ctx.args, '--rates') ?? '10000,1000').split(',').map(Number);
   const only = arg(ctx.args, '--only');
+  const targets: Target[] = [{ name: 'embedded' }];
+  const kafka = await connectKafka(ctx, arg(ctx.args, '--kafka'));
+  if (kafka) targets.push({ name: 'kafka', log: kafka });
   const results: BenchResult[] = [];
-  if (!only || only === 'throughput')
-    results.push(...(await maxThroughput(ctx, orders, arg(ctx.args, '--cpu-prof'))));
-  if (!only || only === 'latency')
-    for (const rate of rates) results.push(...(await latencyAtRate(ctx, rate, seconds)));
+  try {
+    for (const target of targets) {
+      if (!only || only === 'throughput')
+        results.push(
+          ...(await maxThroughput(
+            ctx,
+            target,
+            orders,
+            target.name === 'embedded' ? arg(ctx.args, '--cpu-prof') : undefined,
+          )),
+        );
+      if (!only || only === 'latency')
+        for (const rate of rates) results.push(...(await latencyAtRate(ctx, target, rate, seconds)));
+    }
+  } finally {
+    await kafka?.close();
+  }
   return results;
+}
+
+/** The local broker (`bash scripts/kafka.sh start`), or none: then the kafka cases are skipped. */
+async function connectKafka(ctx: BenchContext, flag: string | undefined): Promise<Log | undefined> {
+  if (flag === 'off') return undefined;
+  const brokers = (flag ?? process.env.FRAUDSTREAM_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  try {
+    // KafkaLog sends a commit's records to a partition as one batch, which the broker refuses over
+    // 1 MB (MESSAGE_TOO_LARGE): ~1000 audit records of ~2 KB. lz4 keeps the JSON well under it.
+    return await KafkaLog.connect({ brokers, connectTimeoutMs: 5000, compression: 'lz4' });
+  } catch (err) {
+    ctx.progress(`no Kafka broker at ${brokers.join(',')} (${(err as Error).message}): kafka cases skipped`);
+    return undefined;
+  }
 }

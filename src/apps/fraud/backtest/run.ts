@@ -19,7 +19,6 @@ import {
   RulesEngine,
   SHIPPED_RULE_PACK_FILES,
 } from '../rules/index.ts';
-import { FRAUD_TOPICS } from '../topics.ts';
 import { ScratchPipeline } from './pipeline.ts';
 import { BacktestTally, type BacktestTotals } from './tally.ts';
 
@@ -141,7 +140,7 @@ async function appendHistory(
         );
       labels.set(t.value.trans_num, t.value.is_fraud === 1);
       batch.push({
-        topic: FRAUD_TOPICS.transactions,
+        topic: pipeline.topics.transactions,
         key: Buffer.from(t.key),
         value: Buffer.from(JSON.stringify(t.value)),
         timestamp: t.timestamp,
@@ -181,9 +180,10 @@ async function readOutcomes(
   tally: BacktestTally,
   options: BacktestOptions,
 ): Promise<number> {
+  const topics = pipeline.topics;
   const consumer = await pipeline.log.consumer({
-    groupId: 'fraudstream-backtest-reader',
-    topics: [FRAUD_TOPICS.scored, FRAUD_TOPICS.audit, FRAUD_TOPICS.deadLetters],
+    groupId: `${pipeline.applicationId}-backtest-reader`,
+    topics: [topics.scored, topics.audit, topics.deadLetters],
     isolation: 'read_committed',
     startFrom: 'earliest',
     maxPollRecords: 5000,
@@ -218,13 +218,13 @@ async function readOutcomes(
       const records: LogRecord[] = await consumer.poll(200);
       for (const r of records) {
         if (r.value === null) continue;
-        if (r.topic === FRAUD_TOPICS.deadLetters) {
+        if (r.topic === topics.deadLetters) {
           if (warmUp.has(deadLetterId(r.value))) done++;
           else rejected++;
           continue;
         }
         const value = JSON.parse(r.value.toString('utf8'));
-        if (r.topic === FRAUD_TOPICS.scored) {
+        if (r.topic === topics.scored) {
           scored.set(value.event_id, value);
           join(value.event_id);
         } else {
