@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { isFraudstreamError } from '../../../src/errors.ts';
 import { openLog, readAll, tempDir, values } from './helpers.ts';
 
 test('records survive close and reopen with offsets, keys, headers and committed offsets', async () => {
@@ -54,4 +55,24 @@ test('records survive close and reopen with offsets, keys, headers and committed
   ]);
   assert.equal(more[0].offset, 2);
   await reopened.close();
+});
+
+test('edge cases: empty sends, large keys and many headers, closed log', async () => {
+  const log = await openLog(tempDir());
+  await log.admin().createTopic({ name: 't', partitions: 1 });
+  const producer = await log.producer();
+  assert.deepEqual(await producer.send([]), []);
+  const bigKey = Buffer.alloc(70_000, 7);
+  const headers = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`h${i}`, 'ü'.repeat(i)]));
+  await producer.send([
+    { topic: 't', partition: 0, key: bigKey, value: Buffer.alloc(2_000_000, 1), headers },
+  ]);
+  const [record] = await readAll(log, 't');
+  assert.ok(record.key?.equals(bigKey));
+  assert.equal(record.value?.length, 2_000_000);
+  assert.deepEqual(record.headers, headers);
+  await log.close();
+  await assert.rejects(producer.send([{ topic: 't', value: null }]), (e) =>
+    isFraudstreamError(e, 'FS_LOG_CLOSED'),
+  );
 });
