@@ -55,6 +55,19 @@ test('StreamsApp runs a re-keying aggregation on the embedded log, exactly once,
     assert.equal(N.deserialize(out.filter((r) => r.key?.toString() === 'odd').at(-1)!.value), 25);
     assert.ok((await log.admin().listTopics()).includes('parity-by-parity-repartition'));
     assert.ok((await log.admin().listTopics()).includes('parity-parity-counts-changelog'));
+    assert.ok(app.ready());
+    assert.deepEqual(app.storeNames(), ['parity-counts']);
+    assert.deepEqual(
+      app
+        .tasksMetadata()
+        .map((t) => [t.id, t.partitions.map((p) => `${p.topic}[${p.partition}]`).join(), t.stores.join()]),
+      [
+        ['0_0', 'payments[0]', ''],
+        ['0_1', 'payments[1]', ''],
+        ['1_0', 'parity-by-parity-repartition[0]', 'parity-counts'],
+        ['1_1', 'parity-by-parity-repartition[1]', 'parity-counts'],
+      ],
+    );
     const view = app.store<ReadOnlyKeyValueStore<string, number>>('parity-counts');
     assert.equal(view.get('even'), 25);
     const metrics = await registry.metrics();
