@@ -86,7 +86,10 @@ EOF
 # A self-signed certificate for 127.0.0.1 (the seed-000 SASL_SSL setup, testable locally).
 write_certificate() {
   if [ -f "$TLS_DIR/broker.pem" ]; then return 0; fi
-  command -v openssl >/dev/null || die "openssl is needed to create the broker's TLS certificate"
+  if ! command -v openssl >/dev/null; then
+    log "warning: no openssl, so no SASL_SSL listener"
+    return 1
+  fi
   mkdir -p "$TLS_DIR"
   openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=127.0.0.1" \
     -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
@@ -96,13 +99,22 @@ write_certificate() {
 
 write_config() {
   mkdir -p "$DATA_DIR"
-  write_certificate
+  local ssl_listener="" ssl_advertised="" ssl_config=""
+  if write_certificate; then
+    ssl_listener=",SASL_SSL://127.0.0.1:$SSL_PORT"
+    ssl_advertised=",SASL_SSL://127.0.0.1:$SSL_PORT"
+    ssl_config="listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER=\"$SASL_PASSWORD\";
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$TLS_DIR/broker.pem"
+  fi
   cat >"$CONFIG_FILE" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT,SASL_SSL://127.0.0.1:$SSL_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT,SASL_SSL://127.0.0.1:$SSL_PORT
+listeners=PLAINTEXT://127.0.0.1:$PORT,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT${ssl_listener},CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT${ssl_advertised}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
@@ -110,11 +122,7 @@ sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER="$SASL_PASSWORD";
 listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
-listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER="$SASL_PASSWORD";
-listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
-listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
-listener.name.sasl_ssl.ssl.keystore.type=PEM
-listener.name.sasl_ssl.ssl.keystore.location=$TLS_DIR/broker.pem
+$ssl_config
 log.dirs=$STORAGE_DIR
 num.partitions=1
 auto.create.topics.enable=false
@@ -126,8 +134,7 @@ transaction.state.log.num.partitions=8
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
-# a dev broker: quick fencing of dead members and short transaction timeouts keep tests fast
-group.consumer.session.timeout.ms=45000
+# transactions abandoned by a killed producer are aborted soon after their timeout
 transaction.abort.timed.out.transaction.cleanup.interval.ms=10000
 EOF
   cat >"$DATA_DIR/log4j2.properties" <<EOF
