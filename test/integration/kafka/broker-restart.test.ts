@@ -34,6 +34,7 @@ const env = {
   FRAUDSTREAM_KAFKA_PORT: String(port),
   FRAUDSTREAM_KAFKA_SASL_PORT: String(port + 1),
   FRAUDSTREAM_KAFKA_CONTROLLER_PORT: String(port + 2),
+  FRAUDSTREAM_KAFKA_SSL_PORT: String(port + 3),
   FRAUDSTREAM_KAFKA_START_TIMEOUT: '240',
 };
 const broker = (command: string) => run('bash', [script, command], { env, timeout: 300_000 });
