@@ -76,10 +76,6 @@ test('user mistakes print one line and exit 2', async () => {
   for (const [i, result] of results.entries()) oneLineError(result, 2, cases[i][1]);
 });
 
-test('start is a stub until the demo lands: exit 1', async () => {
-  oneLineError(await cli('start'), 1, /not yet available/);
-});
-
 test('produce → tail round trip: the records come back in JSON and pretty form', async () => {
   const dir = tempLogDir();
   const produced = await cli(
