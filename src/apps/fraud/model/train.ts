@@ -29,6 +29,8 @@ export interface TrainOptions {
   tracker?: FeatureTracker;
   seed?: number;
   limit?: number;
+  /** after early stopping picks the tree count, refit on all kept rows (validation slice included) */
+  refit?: boolean;
   onInvalid?: 'skip' | 'fail';
   progress?: (message: string) => void;
 }
@@ -126,7 +128,10 @@ export interface TrainingDataInfo {
 export function trainOnRows(
   rows: FeatureRows,
   data: TrainingDataInfo,
-  options: Pick<TrainOptions, 'out' | 'validationFraction' | 'params' | 'seed' | 'legitSampleRate'> = {},
+  options: Pick<
+    TrainOptions,
+    'out' | 'validationFraction' | 'params' | 'seed' | 'legitSampleRate' | 'refit'
+  > = {},
 ): { artefact: ModelArtefact; model: FraudModel; report: TrainReport } {
   const seed = options.seed ?? 42;
   const validationFraction = options.validationFraction ?? 0.1;
@@ -134,12 +139,25 @@ export function trainOnRows(
   const train = rows.slice(0, cut);
   const valid = validationFraction > 0 ? rows.slice(cut, rows.length) : undefined;
   const fitStart = performance.now();
-  const fit = fitGbdt(train, { ...DEFAULT_TRAIN_PARAMS, seed, ...options.params }, valid);
+  const stopped = fitGbdt(train, { ...DEFAULT_TRAIN_PARAMS, seed, ...options.params }, valid);
+  // Refit: the validation slice is the most recent data, the closest to what the model will score;
+  // once early stopping has chosen the tree count, fit again on every row with that count.
+  const fit =
+    options.refit && valid
+      ? fitGbdt(rows.slice(0, rows.length), {
+          ...DEFAULT_TRAIN_PARAMS,
+          seed,
+          ...options.params,
+          iterations: stopped.bestIteration,
+          earlyStoppingRounds: 0,
+        })
+      : stopped;
   const fitSeconds = (performance.now() - fitStart) / 1000;
 
   let validation = { auc: Number.NaN, ap: Number.NaN, recall_at_p90: Number.NaN };
   if (valid) {
-    const scores = fit.model.predictMatrix(valid.x, valid.y.length);
+    // measured with the early-stopped model: after a refit the slice is no longer held out
+    const scores = stopped.model.predictMatrix(valid.x, valid.y.length);
     validation = {
       auc: rocAuc(valid.y, scores),
       ap: averagePrecision(valid.y, scores),
