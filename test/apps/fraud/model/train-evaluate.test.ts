@@ -58,7 +58,13 @@ describe('train', () => {
 
 describe('refit', () => {
   test('refits on every kept row with the tree count early stopping chose', async () => {
-    const refitted = await trainFromCsv({ csv: trainCsv, legitSampleRate: 0.5, params: small, seed: 5, refit: true });
+    const refitted = await trainFromCsv({
+      csv: trainCsv,
+      legitSampleRate: 0.5,
+      params: small,
+      seed: 5,
+      refit: true,
+    });
     assert.equal(refitted.artefact.model.trees.length, trained.artefact.model.trees.length);
     assert.notDeepEqual(refitted.artefact.model, trained.artefact.model);
     // validation metrics still describe the early-stopped model on the held-out slice
