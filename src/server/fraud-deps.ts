@@ -5,6 +5,7 @@
  */
 import type { FraudApp } from '../apps/fraud/app/fraud-app.ts';
 import { rulesApi } from '../apps/fraud/rules/index.ts';
+import type { FraudAlert } from '../sinks/alerts/index.ts';
 import { RealTimeMonitor } from './monitor/monitor.ts';
 import type { ServerDeps, StreamsStatus, WindowedValue } from './types.ts';
 
@@ -103,7 +104,13 @@ export function fraudServerDeps(
             type: 'stats',
             data: { ...(event.data as object), monitorAlerts: monitor.activeAlerts(), lag: 0 },
           });
-        } else listener(event);
+        } else {
+          const a = event.data as FraudAlert;
+          listener({
+            type: 'alert',
+            data: { ...a, reasons: a.reasons.map((r) => r.code), customer: a.customerId },
+          });
+        }
       }),
   };
 }

@@ -1,6 +1,12 @@
 /**
  * The demo's input: the synthetic generator (customers, merchants, orders with labelled fraud
- * scenarios) written to the input topics at a steady rate, event time ≈ wall time.
+ * scenarios) written to the input topics at a steady wall-clock rate.
+ *
+ * Simulated time is compressed: orders are a realistic 2 s apart in event time across the whole
+ * population (so one customer orders every half hour or so, and velocity rules mean something),
+ * while the feed sends `eventsPerSecond` of them per wall-clock second. At 2,000 events/s the
+ * simulation advances ~67 minutes per second, so it starts a year in the past and stays behind
+ * the wall clock (validation rejects events from the future) for about two hours of demo.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Log, ProducerRecord } from '../../../log/index.ts';
@@ -30,7 +36,8 @@ export async function runDemoFeed(log: Log, options: DemoFeedOptions): Promise<n
     seed: options.seed,
     fraudRate: options.fraudRate,
     eventsPerSecond: options.eventsPerSecond,
-    startTime: Date.now(),
+    startTime: Date.now() - 365 * 86_400_000,
+    meanGapMs: 2000,
     kinds: ['customer', 'merchant', 'order'],
     customers: options.customers ?? 2000,
     merchants: options.merchants ?? 300,

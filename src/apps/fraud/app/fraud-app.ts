@@ -280,10 +280,7 @@ export class FraudApp {
 
   private onAlert(alert: FraudAlert): void {
     this.stats.onAlert(alert);
-    this.emit({
-      type: 'alert',
-      data: { ...alert, reasons: alert.reasons.map((r) => r.code), customer: alert.customerId },
-    });
+    this.emit({ type: 'alert', data: alert });
   }
 
   private emit(event: { type: 'stats' | 'alert'; data: unknown }): void {

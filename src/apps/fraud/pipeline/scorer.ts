@@ -121,7 +121,10 @@ export class FraudScorer {
       const a = buildAlert(subject, p, now, outcome.decision);
       if (a) routedAlerts.push(a);
     }
-    const reasons = [...new Set(packs.flatMap((p) => p.hits.map((h) => h.reason)))];
+    // Reasons explain a flag: hits of packs that raised a level (weighted rules always "hit").
+    const reasons = [
+      ...new Set(packs.filter((p) => p.severity !== 'none').flatMap((p) => p.hits.map((h) => h.reason))),
+    ];
     if (model) for (const r of model.reasons) if (!reasons.includes(r.code)) reasons.push(r.code);
     return {
       eventId: event.id,
