@@ -63,7 +63,7 @@ export class Broker {
   readonly #lock: DirLock;
   readonly #timers: NodeJS.Timeout[] = [];
   #txnCounter = 0;
-  #waiters: Array<() => void> = [];
+  #waiters = new Set<() => void>();
 
   constructor(options: EmbeddedLogOptions) {
     if (!options || typeof options.dir !== 'string' || options.dir === '') {
@@ -260,18 +260,21 @@ export class Broker {
   /** Wakes every poll waiting for data (new records or a transaction outcome). */
   notify(): void {
     const waiters = this.#waiters;
-    this.#waiters = [];
+    this.#waiters = new Set();
     for (const w of waiters) w();
   }
 
   waitForData(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const waiters = this.#waiters;
+      const done = () => {
         clearTimeout(timer);
+        // A timed-out waiter must leave the set, or idle consumers would grow it forever.
+        waiters.delete(done);
         resolve();
-      }
-      this.#waiters.push(done);
+      };
+      const timer = setTimeout(done, ms);
+      waiters.add(done);
     });
   }
 
