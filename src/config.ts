@@ -267,7 +267,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
       if (typeof doc !== 'object' || Array.isArray(doc))
         throw invalid('(root)', options.file, 'a mapping', doc);
       merge(raw, doc as Record<string, unknown>, `file ${options.file}`);
-      for (const k of keys) sources.set(k.path.join('.'), `file ${options.file}`);
+      for (const key of leafPaths(doc)) sources.set(key, `file ${options.file}`);
     }
   }
   const env = options.env ?? process.env;
@@ -279,7 +279,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   }
   if (options.overrides) {
     merge(raw, options.overrides as Record<string, unknown>, 'overrides');
-    for (const k of keys) sources.set(k.path.join('.'), 'command line');
+    for (const key of leafPaths(options.overrides)) sources.set(key, 'command line');
   }
 
   const value = Value.Default(ConfigSchema, structuredClone(raw));
@@ -306,6 +306,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
     );
   }
   return deepFreeze(value as Config);
+}
+
+/** Dotted paths of the leaves of a nested object (arrays are leaves). */
+function leafPaths(o: unknown, prefix = ''): string[] {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return prefix ? [prefix] : [];
+  return Object.entries(o).flatMap(([k, v]) =>
+    v === undefined ? [] : leafPaths(v, prefix ? `${prefix}.${k}` : k),
+  );
 }
 
 function deepFreeze<T>(o: T): T {

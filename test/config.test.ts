@@ -60,6 +60,14 @@ describe('config', () => {
     );
   });
 
+  it('names the environment variable, not the command line, when overrides touch other keys', () => {
+    assert.throws(
+      () => loadConfig({ env: { FRAUDSTREAM_LOG_FSYNC: 'sometimes' }, overrides: { server: { port: 1 } } }),
+      (err: unknown) =>
+        isFraudstreamError(err, 'FS_CONFIG_INVALID') && /env FRAUDSTREAM_LOG_FSYNC/.test(err.message),
+    );
+  });
+
   it('rejects unknown keys in a file', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fs-config-'));
     const file = path.join(dir, 'c.json');

@@ -23,9 +23,10 @@ import type { Customer, Merchant } from '../../events/index.ts';
 import type { FraudAlert } from '../../sinks/alerts/index.ts';
 import type { MerchantRiskState } from './features/index.ts';
 import { CUSTOMER_STATE_STORE, CustomerStage, type CustomerState } from './pipeline/customer-stage.ts';
+import { fromWire, toWire } from './pipeline/events.ts';
 import { MERCHANT_RISK_STORE, MerchantStage, type WithMerchant } from './pipeline/merchant-stage.ts';
 import type { FraudScorer } from './pipeline/scorer.ts';
-import type { MerchantStageOrder, ScoredEvent, ScoringInput } from './pipeline/types.ts';
+import type { MerchantStageOrder, ScoredEvent, ScoringInput, WireOrder } from './pipeline/types.ts';
 import { type InputKinds, ValidateStage, type ValidationOutcome } from './pipeline/validate-stage.ts';
 import { FRAUD_TOPICS } from './topics.ts';
 import type { Validators } from './validation/index.ts';
@@ -104,10 +105,13 @@ export function buildFraudTopology(builder: StreamBuilder, deps: FraudTopologyDe
     .mapValues((v) => (v.ok ? null : v.rejected))
     .to(topics.deadLetters, { key: Serdes.string(), value: json() });
 
+  // Only the source record crosses a repartition topic; derived fields are rebuilt after it.
   const byMerchant = accepted
     .mapValues((v) => (v as Extract<ValidationOutcome, { ok: true }>).valid)
     .selectKey((_k, v) => v.event.merchantId)
-    .repartition({ name: 'fraud-by-merchant', key: Serdes.string(), value: json() })
+    .mapValues(toWire)
+    .repartition({ name: 'fraud-by-merchant', key: Serdes.string(), value: json<WireOrder>() })
+    .mapValues(fromWire)
     .leftJoin(merchants, (v, merchant): WithMerchant => ({ ...v, merchant }))
     .process<string, MerchantStageOrder>(() => new MerchantStage(deps.labelDelayMs), {
       stores: [MERCHANT_RISK_STORE],
@@ -116,7 +120,9 @@ export function buildFraudTopology(builder: StreamBuilder, deps: FraudTopologyDe
 
   const scored = byMerchant
     .selectKey((_k, v) => v.event.entityId)
+    .mapValues(({ event, merchant, ...rest }) => ({ ...toWire({ event, ...rest }), merchant, ...rest }))
     .repartition({ name: 'fraud-by-customer', key: Serdes.string(), value: json() })
+    .mapValues((w) => ({ ...w, ...fromWire(w) }) as MerchantStageOrder)
     .leftJoin(customers, (v, customer): ScoringInput => ({ ...v, customer }))
     .process<string, ScoredEvent>(() => new CustomerStage(deps.scorer, deps.onScored), {
       stores: [CUSTOMER_STATE_STORE],

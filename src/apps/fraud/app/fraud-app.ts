@@ -22,15 +22,14 @@ import type { Logger } from '../../../logger.ts';
 import { AlertDispatcher, createAlertChannels, type FraudAlert } from '../../../sinks/alerts/index.ts';
 import { Analyst } from '../analyst/index.ts';
 import { DecisionEngine } from '../decision/index.ts';
-import {
-  createEntityState,
-  DEFAULT_LABEL_DELAY_MS,
-  deserializeEntityState,
-  knownLabels,
-  type MerchantRiskState,
-} from '../features/index.ts';
+import { DEFAULT_LABEL_DELAY_MS, knownLabels, type MerchantRiskState } from '../features/index.ts';
 import { FraudModel } from '../model/index.ts';
-import { CUSTOMER_STATE_STORE, type CustomerState, decayedScore } from '../pipeline/customer-stage.ts';
+import {
+  CUSTOMER_STATE_STORE,
+  type CustomerState,
+  decayedScore,
+  entityOf,
+} from '../pipeline/customer-stage.ts';
 import { cardTransactionEvent, orderEvent } from '../pipeline/events.ts';
 import { MERCHANT_RISK_STORE } from '../pipeline/merchant-stage.ts';
 import { FraudScorer, ModelHolder } from '../pipeline/scorer.ts';
@@ -247,7 +246,8 @@ export class FraudApp {
       ? knownLabels(merchantRisk, event.time, DEFAULT_LABEL_DELAY_MS)
       : [0, 0];
     const stored = get<CustomerState>(CUSTOMER_STATE_STORE, event.entityId);
-    const entity = stored ? deserializeEntityState(stored.features) : createEntityState();
+    // The store hands out its own object: score a copy so a what-if never changes live state.
+    const entity = structuredClone(entityOf(stored));
     const scored = this.predictScorer.score(
       {
         event,

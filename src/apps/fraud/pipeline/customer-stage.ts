@@ -5,11 +5,12 @@
  * earlier risk scores, kept next to the feature state.
  */
 import type { KeyValueStore, Processor, ProcessorContext, StreamRecord } from '../../../engine/index.ts';
+import { FraudstreamError } from '../../../errors.ts';
 import {
   createEntityState,
   DEFAULT_LIMITS,
-  deserializeEntityState,
-  serializeEntityState,
+  ENTITY_STATE_VERSION,
+  type EntityState,
   updateEntityState,
 } from '../features/index.ts';
 import type { FraudScorer } from './scorer.ts';
@@ -17,11 +18,23 @@ import type { ScoredEvent, ScoringInput } from './types.ts';
 
 export const CUSTOMER_STATE_STORE = 'fraud-customer-state';
 
-/** What the customer store holds: the feature state (serialised) and the customer fraud score. */
+/** What the customer store holds: the feature state and the customer fraud score (one JSON value). */
 export interface CustomerState {
-  features: string;
+  entity: EntityState;
   fraudScore: number;
   scoredAt: number;
+}
+
+/** The entity state of a stored customer, refusing a state of another feature-state version. */
+export function entityOf(stored: CustomerState | undefined): EntityState {
+  if (!stored) return createEntityState();
+  if (stored.entity?.v !== ENTITY_STATE_VERSION) {
+    throw new FraudstreamError(
+      'FS_SERDE',
+      `customer state version ${String(stored.entity?.v)} is not ${ENTITY_STATE_VERSION}`,
+    );
+  }
+  return stored.entity;
 }
 
 /** Half-life of the customer fraud score. */
@@ -57,12 +70,12 @@ export class CustomerStage implements Processor<string, ScoringInput, string, Sc
     const input = record.value;
     const t = input.event.time;
     const stored = this.store.get(input.event.entityId);
-    const entity = stored ? deserializeEntityState(stored.features) : createEntityState();
+    const entity = entityOf(stored);
     const previousScore = decayedScore(stored, t);
     const scored = this.scorer.score(input, entity, previousScore);
     updateEntityState(entity, this.scorer.view(input), DEFAULT_LIMITS);
     this.store.put(input.event.entityId, {
-      features: serializeEntityState(entity),
+      entity,
       fraudScore: Math.min(100, Math.max(previousScore, pointsScore(scored))),
       scoredAt: t,
     });

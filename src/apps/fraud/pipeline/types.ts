@@ -28,6 +28,14 @@ export interface TxnEvent {
   label: { isFraud: boolean; scenario: string | null } | null;
 }
 
+/** What crosses a repartition topic: the validated source record; the TxnEvent is rebuilt from it. */
+export interface WireOrder {
+  kind: TxnEvent['kind'];
+  source: Order | CardTransaction;
+  sanitized: string[];
+  receivedAt: number;
+}
+
 /** After validation: the event (texts neutralised) and when it entered the pipeline. */
 export interface ValidOrder {
   event: TxnEvent;
