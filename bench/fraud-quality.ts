@@ -8,7 +8,7 @@
  *   npm run bench -- fraud-quality --legit-rate 0.2 --params '{"maxLeaves":63}'
  *   npm run bench -- fraud-quality --only generator --generator-orders 200000
  *   npm run bench -- fraud-quality --save /tmp/sparkov-model      # also write the artefact
- *   npm run bench -- fraud-quality --refit       # refit on all kept rows after early stopping
+ *   npm run bench -- fraud-quality --refit false # keep the early-stopped model (no refit on all rows)
  *
  * Cases: `sparkov model` (metrics auc, ap, recall_at_p90, recall_top_0_5pct, cp_at_100,
  * train_seconds, score_us), `generator model` (same, plus recall per fraud scenario) plus whatever `src/apps/fraud/rules/quality.ts` adds through the
@@ -58,7 +58,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
       data: { type: 'string', default: DATA },
       'generator-orders': { type: 'string', default: '200000' },
       save: { type: 'string' },
-      refit: { type: 'boolean', default: false },
+      refit: { type: 'string', default: 'true' },
       only: { type: 'string' },
     },
   });
@@ -173,7 +173,7 @@ async function sparkovCases(
     params: string;
     data: string;
     save?: string;
-    refit?: boolean;
+    refit: string;
   },
   hook: FraudQualityHook | undefined,
 ): Promise<BenchResult[]> {
@@ -189,7 +189,7 @@ async function sparkovCases(
     legitSampleRate: Number(values['legit-rate']),
     params: JSON.parse(values.params),
     out: values.save,
-    refit: values.refit,
+    refit: values.refit !== 'false',
     progress: ctx.progress,
   });
   const cpu = process.cpuUsage(cpu0);

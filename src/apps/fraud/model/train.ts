@@ -29,7 +29,7 @@ export interface TrainOptions {
   tracker?: FeatureTracker;
   seed?: number;
   limit?: number;
-  /** after early stopping picks the tree count, refit on all kept rows (validation slice included) */
+  /** after early stopping picks the tree count, refit on all kept rows, validation slice included (default true) */
   refit?: boolean;
   onInvalid?: 'skip' | 'fail';
   progress?: (message: string) => void;
@@ -143,7 +143,7 @@ export function trainOnRows(
   // Refit: the validation slice is the most recent data, the closest to what the model will score;
   // once early stopping has chosen the tree count, fit again on every row with that count.
   const fit =
-    options.refit && valid
+    (options.refit ?? true) && valid
       ? fitGbdt(rows.slice(0, rows.length), {
           ...DEFAULT_TRAIN_PARAMS,
           seed,
