@@ -79,7 +79,7 @@ export class PartitionStore {
   }
 
   roll(): void {
-    this.active.sync();
+    this.active.seal();
     this.segments.push(Segment.create(this.dir, this.nextOffset));
   }
 

@@ -36,8 +36,9 @@ export class Segment {
    * us, or checked on an earlier read), so each batch is CRC-checked at most once per process.
    */
   verifiedBytes = 0;
-  #logFd: number;
-  #indexFd: number;
+  /** Open only while the segment is active; sealed segments hold no descriptors between reads. */
+  #logFd: number | null;
+  #indexFd: number | null;
   #indexBuf = Buffer.allocUnsafe(INDEX_ENTRY_BYTES);
 
   private constructor(dir: string, baseOffset: number) {
@@ -50,8 +51,8 @@ export class Segment {
 
   static create(dir: string, baseOffset: number): Segment {
     const segment = new Segment(dir, baseOffset);
-    fs.ftruncateSync(segment.#logFd, 0);
-    fs.ftruncateSync(segment.#indexFd, 0);
+    fs.ftruncateSync(segment.#fd('log'), 0);
+    fs.ftruncateSync(segment.#fd('index'), 0);
     return segment;
   }
 
@@ -66,17 +67,19 @@ export class Segment {
     trustIndex = false,
   ): { segment: Segment; report?: RecoveryReport } {
     const segment = new Segment(dir, baseOffset);
-    segment.size = fs.fstatSync(segment.#logFd).size;
+    segment.size = fs.fstatSync(segment.#fd('log')).size;
     const fromIndex = segment.#loadIndex();
     const last = fromIndex[fromIndex.length - 1];
     const indexMatches = last !== undefined && last.position + last.size === segment.size;
     // After a clean shutdown the index of the last segment is as trustworthy as that of older ones.
     if ((!isLast || trustIndex) && (indexMatches || segment.size === 0)) {
       segment.entries = fromIndex;
+      if (!isLast) segment.seal();
       return { segment };
     }
     const report = segment.#scan(fromIndex, isLast);
     segment.#rewriteIndex();
+    if (!isLast) segment.seal();
     return { segment, report };
   }
 
@@ -93,7 +96,7 @@ export class Segment {
 
   append(bytes: Buffer, entry: Omit<BatchEntry, 'position'>): BatchEntry {
     const full: BatchEntry = { ...entry, position: this.size };
-    writeFully(this.#logFd, bytes, this.size);
+    writeFully(this.#fd('log'), bytes, this.size);
     if (this.verifiedBytes === this.size) this.verifiedBytes += bytes.length;
     this.size += bytes.length;
     this.#writeIndexEntry(full, this.entries.length);
@@ -104,11 +107,17 @@ export class Segment {
   /** Reads `length` bytes at `position` into a fresh buffer (record views point into it). */
   read(position: number, length: number): Buffer {
     const buf = Buffer.allocUnsafe(length);
-    let done = 0;
-    while (done < length) {
-      const n = fs.readSync(this.#logFd, buf, done, length - done, position + done);
-      if (n === 0) throw corrupt(this.logPath, position + done, 'unexpected end of file');
-      done += n;
+    const sealed = this.#logFd === null;
+    const fd = sealed ? fs.openSync(this.logPath, 'r') : (this.#logFd as number);
+    try {
+      let done = 0;
+      while (done < length) {
+        const n = fs.readSync(fd, buf, done, length - done, position + done);
+        if (n === 0) throw corrupt(this.logPath, position + done, 'unexpected end of file');
+        done += n;
+      }
+    } finally {
+      if (sealed) fs.closeSync(fd);
     }
     return buf;
   }
@@ -126,19 +135,34 @@ export class Segment {
   }
 
   sync(): void {
-    fs.fdatasyncSync(this.#logFd);
-    fs.fdatasyncSync(this.#indexFd);
+    if (this.#logFd !== null) fs.fdatasyncSync(this.#logFd);
+    if (this.#indexFd !== null) fs.fdatasyncSync(this.#indexFd);
+  }
+
+  /** No more appends: sync, then release the descriptors (reads open the file on demand). */
+  seal(): void {
+    this.sync();
+    this.close();
   }
 
   close(): void {
-    fs.closeSync(this.#logFd);
-    fs.closeSync(this.#indexFd);
+    if (this.#logFd !== null) fs.closeSync(this.#logFd);
+    if (this.#indexFd !== null) fs.closeSync(this.#indexFd);
+    this.#logFd = null;
+    this.#indexFd = null;
   }
 
   delete(): void {
     this.close();
     fs.rmSync(this.logPath, { force: true });
     fs.rmSync(this.indexPath, { force: true });
+  }
+
+  #fd(which: 'log' | 'index'): number {
+    const fd = which === 'log' ? this.#logFd : this.#indexFd;
+    if (fd === null)
+      throw new FraudstreamError('FS_LOG_CLOSED', `segment ${this.logPath} is closed for writes (${which})`);
+    return fd;
   }
 
   #loadIndex(): BatchEntry[] {
@@ -183,8 +207,8 @@ export class Segment {
           `batch failed its ${check.reason === 'bad-crc' ? 'CRC' : 'structure'} check (${check.reason})`,
         );
       }
-      fs.ftruncateSync(this.#logFd, pos);
-      fs.fdatasyncSync(this.#logFd);
+      fs.ftruncateSync(this.#fd('log'), pos);
+      fs.fdatasyncSync(this.#fd('log'));
       this.size = pos;
       this.verifiedBytes = pos;
       this.entries = entries;
@@ -196,16 +220,16 @@ export class Segment {
   }
 
   #rewriteIndex(): void {
-    fs.ftruncateSync(this.#indexFd, 0);
+    fs.ftruncateSync(this.#fd('index'), 0);
     const buf = Buffer.allocUnsafe(this.entries.length * INDEX_ENTRY_BYTES);
     for (let i = 0; i < this.entries.length; i++)
       encodeIndexEntry(buf, i * INDEX_ENTRY_BYTES, this.entries[i]);
-    writeFully(this.#indexFd, buf, 0);
+    writeFully(this.#fd('index'), buf, 0);
   }
 
   #writeIndexEntry(entry: BatchEntry, slot: number): void {
     encodeIndexEntry(this.#indexBuf, 0, entry);
-    writeFully(this.#indexFd, this.#indexBuf, slot * INDEX_ENTRY_BYTES);
+    writeFully(this.#fd('index'), this.#indexBuf, slot * INDEX_ENTRY_BYTES);
   }
 }
 

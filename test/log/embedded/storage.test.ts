@@ -25,6 +25,14 @@ test('segments roll by size and keep every record readable across segments and r
   assert.ok(fs.existsSync(path.join(dir, 'topics', 'rolls', '0', files[1].replace('.log', '.index'))));
   const expected = Array.from({ length: 60 }, (_, i) => payload(i, 100).toString());
   assert.deepEqual(values(await readAll(log, 'rolls')), expected);
+  const heldFds = fs.readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/self/fd/${fd}`).includes(path.join(dir, 'topics', 'rolls'));
+    } catch {
+      return false;
+    }
+  });
+  assert.equal(heldFds.length, 2, 'only the active segment (log + index) holds descriptors');
   await log.close();
   const reopened = await openLog(dir);
   assert.deepEqual(values(await readAll(reopened, 'rolls')), expected);
