@@ -288,7 +288,10 @@ export class Broker {
 
   /** Applies retention to `delete` topics and compacts `compact` topics. */
   runMaintenance(now = Date.now()): { segmentsDeleted: number; compaction: CompactionResult } {
-    const result = { segmentsDeleted: 0, compaction: { segmentsRewritten: 0, recordsRemoved: 0 } };
+    const result = {
+      segmentsDeleted: 0,
+      compaction: { segmentsRewritten: 0, recordsRemoved: 0, deferred: false },
+    };
     if (this.closed) return result;
     for (const topic of this.topics.values()) {
       const d = topic.description;
@@ -296,9 +299,22 @@ export class Broker {
         if (d.cleanupPolicy === 'delete') {
           result.segmentsDeleted += p.applyRetention(d.retentionMs, d.retentionBytes, now);
         } else {
+          // Nothing appended, nothing deferred and no tombstone due since the last run: skip the
+          // (full read) pass, so idle compacted topics cost no I/O.
+          const last = p.lastCompaction;
+          if (
+            last !== null &&
+            !last.deferred &&
+            last.nextOffset === p.nextOffset &&
+            now - last.at < this.tombstoneRetentionMs
+          ) {
+            continue;
+          }
           const r = compactPartition(p, (txn) => this.txnOutcome(txn), this.tombstoneRetentionMs, now);
+          p.lastCompaction = { nextOffset: p.nextOffset, at: now, deferred: r.deferred };
           result.compaction.segmentsRewritten += r.segmentsRewritten;
           result.compaction.recordsRemoved += r.recordsRemoved;
+          result.compaction.deferred ||= r.deferred;
         }
       }
     }

@@ -20,6 +20,8 @@ export type TxnOutcome = 'committed' | 'aborted' | 'open';
 export interface CompactionResult {
   segmentsRewritten: number;
   recordsRemoved: number;
+  /** Some closed segments hold an undecided transaction and wait for a later run. */
+  deferred: boolean;
 }
 
 export function compactPartition(
@@ -29,13 +31,14 @@ export function compactPartition(
   now: number,
 ): CompactionResult {
   const closed = store.segments.slice(0, -1);
-  const result: CompactionResult = { segmentsRewritten: 0, recordsRemoved: 0 };
+  const result: CompactionResult = { segmentsRewritten: 0, recordsRemoved: 0, deferred: false };
   if (closed.length === 0) return result;
   // A segment holding records of an undecided transaction waits for the next run.
   const settledCount = closed.findIndex((s) =>
     s.entries.some((e) => e.txnId !== 0 && txnOutcome(e.txnId) === 'open'),
   );
   const settled = settledCount === -1 ? closed : closed.slice(0, settledCount);
+  result.deferred = settledCount !== -1;
   if (settled.length === 0) return result;
 
   const latest = new Map<string, number>();

@@ -28,6 +28,8 @@ export class PartitionStore {
   /** First offset in this partition of each open transaction, by txn id. */
   readonly openTxnFirstOffset = new Map<number, number>();
   #lastRead: { segment: Segment; start: number; buf: Buffer } | null = null;
+  /** When compaction last ran and whether it had to leave segments for later. */
+  lastCompaction: { nextOffset: number; at: number; deferred: boolean } | null = null;
 
   constructor(topic: string, partition: number, dir: string) {
     this.topic = topic;

@@ -207,3 +207,35 @@ test('small polls walk through large batches record by record (re-reads served f
   );
   await log.close();
 });
+
+test('compaction of an idle compacted topic is skipped until new data or a tombstone falls due', async () => {
+  const log = await openLog(tempDir(), { tombstoneRetentionMs: 60_000 });
+  await log.admin().createTopic({ name: 'idle', partitions: 1, cleanupPolicy: 'compact', segmentBytes: 256 });
+  const producer = await log.producer();
+  for (let i = 0; i < 12; i++) {
+    await producer.send([
+      { topic: 'idle', partition: 0, key: Buffer.from(`k${i % 3}`), value: payload(i, 60) },
+    ]);
+  }
+  const t0 = Date.now();
+  log.runMaintenance(t0);
+  const original = fs.openSync;
+  let opens = 0;
+  fs.openSync = ((...args: Parameters<typeof fs.openSync>) => {
+    opens++;
+    return original(...args);
+  }) as typeof fs.openSync;
+  try {
+    log.runMaintenance(t0 + 1000);
+    assert.equal(opens, 0, 'no segment read when nothing changed');
+    await producer.send([{ topic: 'idle', partition: 0, key: Buffer.from('k0'), value: payload(99, 60) }]);
+    log.runMaintenance(t0 + 2000);
+    assert.ok(opens > 0, 'new data triggers a pass');
+    opens = 0;
+    log.runMaintenance(t0 + 61_000 + 2000);
+    assert.ok(opens > 0, 'a tombstone may be due: a pass runs');
+  } finally {
+    fs.openSync = original;
+  }
+  await log.close();
+});
