@@ -56,7 +56,9 @@ export class EmbeddedLog implements Log {
 
   async producer(options?: ProducerOptions): Promise<Producer> {
     this.#broker.assertOpen();
-    const producer = new EmbeddedProducer(this.#broker, options);
+    const producer: EmbeddedProducer = new EmbeddedProducer(this.#broker, options, () =>
+      this.#producers.delete(producer),
+    );
     this.#producers.add(producer);
     return producer;
   }
@@ -101,7 +103,7 @@ export class EmbeddedLog implements Log {
   async close(): Promise<void> {
     if (this.#broker.closed) return;
     for (const c of [...this.#consumers]) await c.close().catch(() => {});
-    for (const p of this.#producers) await p.close();
+    for (const p of [...this.#producers]) await p.close();
     this.#broker.close();
   }
 }

@@ -37,7 +37,10 @@ export class EmbeddedProducer implements Producer {
   #closed = false;
   #txn: EmbeddedTransaction | null = null;
 
-  constructor(broker: Broker, options: ProducerOptions = {}) {
+  readonly #onClosed: () => void;
+
+  constructor(broker: Broker, options: ProducerOptions = {}, onClosed: () => void = () => {}) {
+    this.#onClosed = onClosed;
     this.#broker = broker;
     this.#transactionalId = options.transactionalId;
     if (this.#transactionalId !== undefined) {
@@ -89,6 +92,7 @@ export class EmbeddedProducer implements Producer {
     this.#txn?.abandon();
     this.#txn = null;
     this.#closed = true;
+    this.#onClosed();
     if (
       this.#transactionalId !== undefined &&
       this.#broker.transactionalOwners.get(this.#transactionalId) === this
