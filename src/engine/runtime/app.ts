@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { Registry } from 'prom-client';
 import { FraudstreamError } from '../../errors.ts';
 import type { Consumer, Log, Producer, TopicPartition } from '../../log/types.ts';
+import type { Logger } from '../../logger.ts';
 import { memoryBackend } from '../state/stores.ts';
 import type { StoreBackendFactory } from '../state/types.ts';
 import type { Topology } from '../topology/topology.ts';
@@ -58,6 +59,8 @@ export interface StreamsConfig {
   instanceId?: string;
   /** Called once when processing stops on an error (the app is then 'failed'). */
   onError?: (error: unknown) => void;
+  /** Lifecycle lines (assignment, restore, revocation) go here; silent when omitted. */
+  logger?: Logger;
 }
 
 export type AppState = 'created' | 'starting' | 'running' | 'closing' | 'closed' | 'failed';
@@ -266,6 +269,10 @@ export class StreamsApp {
   }
 
   private async onAssigned(tps: TopicPartition[]): Promise<void> {
+    this.config.logger?.info(
+      { event: 'assignment', partitions: tps.map((tp) => `${tp.topic}[${tp.partition}]`) },
+      `assigned ${tps.length} partition(s)`,
+    );
     for (const tp of tps) {
       const sub = this.topology.subtopologies.find((s) =>
         s.sourceTopics.some((t) => this.topology.topicName(this.config.applicationId, t) === tp.topic),
@@ -283,6 +290,7 @@ export class StreamsApp {
             task,
             `${this.config.applicationId}-restore-${this.config.instanceId ?? randomUUID()}`,
             this.metrics,
+            this.config.logger,
           );
           task.initProcessors();
         } catch (error) {
@@ -304,6 +312,10 @@ export class StreamsApp {
       if (t) affected.add(t);
     }
     if (affected.size === 0) return;
+    this.config.logger?.info(
+      { event: 'revocation', tasks: [...affected].map((t) => t.idString) },
+      `revoked ${affected.size} task(s): finishing their batch and committing`,
+    );
     for (const t of affected) t.process();
     if (this.stateValue !== 'failed') await this.commit();
     for (const t of affected) {

@@ -6,6 +6,7 @@
  */
 import { FraudstreamError } from '../../errors.ts';
 import type { Log, LogRecord, TopicPartition } from '../../log/types.ts';
+import type { Logger } from '../../logger.ts';
 import type { EngineMetrics } from './metrics.ts';
 import type { StreamTask } from './task.ts';
 
@@ -16,6 +17,7 @@ export async function restoreTask(
   task: StreamTask,
   groupId: string,
   metrics: EngineMetrics,
+  logger?: Logger,
 ): Promise<void> {
   const targets: Array<{ store: string; tp: TopicPartition; from: number; to: number }> = [];
   for (const [name, opened] of task.stores) {
@@ -42,6 +44,15 @@ export async function restoreTask(
     targets.push({ store: name, tp: { topic, partition }, from, to: offsets.latest });
   }
   if (targets.length === 0) return;
+  const started = Date.now();
+  logger?.info(
+    {
+      event: 'restore',
+      task: task.idString,
+      stores: targets.map((t) => ({ store: t.store, from: t.from, to: t.to })),
+    },
+    `restoring task ${task.idString}: ${targets.reduce((n, t) => n + t.to - t.from, 0)} changelog record(s)`,
+  );
   const byTopic = new Map(targets.map((t) => [t.tp.topic, t]));
   const consumer = await log.consumer({
     groupId,
@@ -97,6 +108,10 @@ export async function restoreTask(
         );
       }
     }
+    logger?.info(
+      { event: 'restore', task: task.idString, ms: Date.now() - started },
+      `restored task ${task.idString} in ${Date.now() - started} ms`,
+    );
   } finally {
     await consumer.close();
   }
