@@ -6,6 +6,7 @@
 import type { FraudApp } from '../apps/fraud/app/fraud-app.ts';
 import { rulesApi } from '../apps/fraud/rules/index.ts';
 import type { FraudAlert } from '../sinks/alerts/index.ts';
+import { registerFraudMetrics } from './fraud-metrics.ts';
 import { RealTimeMonitor } from './monitor/monitor.ts';
 import type { ServerDeps, StreamsStatus, WindowedValue } from './types.ts';
 
@@ -26,7 +27,9 @@ export function fraudServerDeps(
 } {
   const streams = app.streams;
   const storeNames = () => streams.topology.stores().map((s) => s.name);
-  const ready = () => streams.state === 'running' && streams.taskIds().length > 0;
+  // Ready only when no task is restoring (a task appears in taskIds() before all others have restored).
+  const ready = () => streams.ready() && streams.taskIds().length > 0;
+  const lag = registerFraudMetrics(app);
   const monitor = new RealTimeMonitor(
     'fraudstream',
     () => {
@@ -37,7 +40,7 @@ export function fraudServerDeps(
         latency_p99_ms: s.latencyP99Ms,
         events_per_sec: s.eventsPerSec,
         breakers_open: app.breakers().filter((b) => b.state === 'open').length,
-        consumer_lag: 0,
+        consumer_lag: lag.current(),
       };
     },
     {
@@ -102,7 +105,7 @@ export function fraudServerDeps(
         if (event.type === 'stats') {
           listener({
             type: 'stats',
-            data: { ...(event.data as object), monitorAlerts: monitor.activeAlerts(), lag: 0 },
+            data: { ...(event.data as object), monitorAlerts: monitor.activeAlerts(), lag: lag.current() },
           });
         } else {
           const a = event.data as FraudAlert;

@@ -80,16 +80,15 @@ export async function run(args: CommandArgs): Promise<number> {
   const live = new LiveConsole(args.stderr);
 
   let server: ReturnType<typeof buildServer> | undefined;
-  await app.start();
-  app.subscribe((e) => {
-    if (e.type === 'alert') live.alert(e.data as never);
-  });
+  // The server listens before processing starts, so /health/live answers and /health/ready says 503
+  // while state is being restored (a load balancer must not route to a restoring instance).
   if (values['no-server'] !== true && config.server.enabled) {
     server = buildServer(fraudServerDeps(app, { token: config.server.token }));
     try {
       await server.listen({ host: config.server.host, port: config.server.port });
     } catch (err) {
-      await app.stop();
+      await app.stop().catch(() => {});
+      await server.close();
       throw usageError(
         `cannot listen on ${config.server.host}:${config.server.port}: ${(err as Error).message} (use --port)`,
       );
@@ -101,6 +100,15 @@ export async function run(args: CommandArgs): Promise<number> {
       `dashboard: http://${config.server.host}:${actualPort}/dashboard  metrics: /metrics  API: /api/v1/streams/status`,
     );
   }
+  try {
+    await app.start();
+  } catch (err) {
+    await server?.close();
+    throw err;
+  }
+  app.subscribe((e) => {
+    if (e.type === 'alert') live.alert(e.data as never);
+  });
 
   const ticker = setInterval(() => live.tick(app.liveSnapshot()), 1000);
   await new Promise<void>((resolve) => {
