@@ -4,8 +4,16 @@ import path from 'node:path';
 import { EmbeddedLog, type EmbeddedLogOptions } from '../../../src/log/index.ts';
 import type { LogRecord } from '../../../src/log/types.ts';
 
+const created: string[] = [];
+process.on('exit', () => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory, removed when the test process exits. */
 export function tempDir(prefix = 'fs-elog-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 export async function openLog(dir: string, options: Partial<EmbeddedLogOptions> = {}): Promise<EmbeddedLog> {
