@@ -38,6 +38,8 @@ for (let next = engineCommitted + 1; next < records; batchNo++) {
   }
   next += count;
   process.stdout.write(`${next - 1} ${outcome}\n`);
+  // deterministic crash inside the window: Delta has the batch, the engine has not recorded it
+  if (Number(process.env.SELF_KILL_AFTER_BATCHES) === batchNo + 1) process.kill(process.pid, 'SIGKILL');
   if (batchNo % 3 === 2 || next === records) writeFileSync(progressFile, String(next - 1));
 }
 process.stdout.write('done\n');

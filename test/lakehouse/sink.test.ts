@@ -54,14 +54,14 @@ async function crashLoop(
   let kills = 0;
   let skips = 0;
   for (let run = 0; run < 12 && !finished; run++) {
-    const child = spawn(process.execPath, [
-      path.join(here, 'sink-process.ts'),
-      dir,
-      progress,
-      'medallion-bronze-0',
-      String(records),
-      mode,
-    ]);
+    // run 0 crashes itself right after its 4th Delta commit (never a recorded one); runs 1-3 are
+    // killed from outside at random points; later runs finish
+    const env = { ...process.env, SELF_KILL_AFTER_BATCHES: run === 0 ? '4' : '' };
+    const child = spawn(
+      process.execPath,
+      [path.join(here, 'sink-process.ts'), dir, progress, 'medallion-bronze-0', String(records), mode],
+      { env },
+    );
     // never a multiple of 3, so the kill tends to land after a Delta commit the engine has not recorded
     const killAfter = [2, 4, 5, 7][Math.floor(Math.random() * 4)];
     let lines = 0;
@@ -69,7 +69,7 @@ async function crashLoop(
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       lines += chunk.toString().split('\n').length - 1;
-      if (run < 4 && lines >= killAfter && child.exitCode === null) child.kill('SIGKILL');
+      if (run > 0 && run < 4 && lines >= killAfter && child.exitCode === null) child.kill('SIGKILL');
     });
     const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
       child.on('exit', (c, s) => resolve([c, s])),
