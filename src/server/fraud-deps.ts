@@ -69,7 +69,7 @@ export function fraudServerDeps(
         instanceId: options.instanceId ?? '0',
         host: `${app.config.server.host}:${app.config.server.port}`,
         log: app.log.kind,
-        tasks: streams.taskIds().map((id) => ({ id, partitions: [], stores: storeNames() })),
+        tasks: streams.tasksMetadata(),
         stores: storeNames(),
       },
     ],

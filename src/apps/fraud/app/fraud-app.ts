@@ -122,6 +122,7 @@ export class FraudApp {
       // Malformed bytes go to the DLQ with their position instead of stopping the pipeline.
       deserializationErrorHandler: 'continue',
       deadLetterTopic: FRAUD_TOPICS.deadLetters,
+      logger,
       onError: (err) => logger.error({ event: 'engine_failed', err }, 'stream processing stopped'),
     });
     this.dispatcher = new AlertDispatcher({
