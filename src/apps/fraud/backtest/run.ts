@@ -10,7 +10,7 @@
  */
 import { access } from 'node:fs/promises';
 import { FraudstreamError } from '../../../errors.ts';
-import type { LogRecord, ProducerRecord } from '../../../log/index.ts';
+import type { Log, LogRecord, ProducerRecord } from '../../../log/index.ts';
 import { CsvReplay } from '../../../sources/csv-replay.ts';
 import type { AuditRecord } from '../decision/index.ts';
 import {
@@ -38,6 +38,8 @@ export interface BacktestOptions {
   signal?: AbortSignal;
   /** parent of the scratch log directory (default the OS temp dir) */
   scratchDir?: string;
+  /** run on this log (e.g. Kafka) with run-prefixed topics, deleted afterwards; default a scratch embedded log */
+  log?: Log;
 }
 
 export interface BacktestReport extends BacktestTotals {
@@ -91,7 +93,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
     });
   }
   const replay = new CsvReplay({ path: options.csv, signal: options.signal });
-  const pipeline = await ScratchPipeline.open({ rules, parentDir: options.scratchDir });
+  const pipeline = await ScratchPipeline.open({ rules, parentDir: options.scratchDir, log: options.log });
   try {
     const warmUp = options.warmUpCsv
       ? await appendHistory(pipeline, new CsvReplay({ path: options.warmUpCsv, signal: options.signal }))
@@ -111,7 +113,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
       rulePacks: packs.map((p) => ({ ...p.id })),
       elapsedSeconds,
       eventsPerSec: elapsedSeconds > 0 ? (labels.size + warmUp.size) / elapsedSeconds : 0,
-      runtime: 'StreamsApp (exactly_once) on a temporary embedded log, 1 partition',
+      runtime: `StreamsApp (exactly_once) on ${options.log ? `the ${options.log.kind} log` : 'a temporary embedded log'}, 1 partition`,
       ...tally.totals(),
     };
   } finally {
