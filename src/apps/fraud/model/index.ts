@@ -25,6 +25,7 @@ export {
 } from './labelled-csv.ts';
 export { fitLogistic } from './logistic.ts';
 export * from './metrics.ts';
+export { ONNX_RUNTIME_PACKAGE, OnnxModel, type OnnxModelOptions } from './onnx-model.ts';
 export type { FraudQualityHook, FraudQualityInput, QualityCaseResult } from './quality-hook.ts';
 export {
   FeatureRows,
@@ -33,6 +34,7 @@ export {
   replayEvents,
   replayLabelledCsv,
 } from './replay.ts';
+export { loadServingModel, type ServingModel } from './serving.ts';
 export {
   DEFAULT_TRAIN_PARAMS,
   formatTrainReport,

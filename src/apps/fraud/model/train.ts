@@ -88,6 +88,14 @@ export async function trainFromCsv(options: TrainOptions): Promise<{
     onInvalid: options.onInvalid,
     progress: options.progress,
   });
+  if (csv.rows === 0 && csv.invalid.length > 0) {
+    const first = csv.invalid[0];
+    throw new FraudstreamError(
+      'FS_CSV_INVALID',
+      `${options.csv}: no valid rows (${csv.invalid.length} malformed; first: line ${first.line}: ${first.reason})`,
+      { details: { line: first.line } },
+    );
+  }
   if (frauds === 0 || frauds === rows.length) {
     throw new FraudstreamError(
       'FS_CSV_INVALID',
