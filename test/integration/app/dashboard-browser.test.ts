@@ -38,15 +38,12 @@ test('the dashboard shows live events/s and a changing alert feed', { skip, time
   await page.goto(`http://127.0.0.1:${port}/dashboard`);
   assert.match(await page.title(), /fraudstream/i);
 
-  // events/s becomes a positive number, pushed over SSE.
-  await page.waitForFunction(
-    () => Number(document.getElementById('kpi-rate')?.textContent?.replace(/\D/g, '') || 0) > 0,
-    null,
-    {
-      timeout: 45_000,
-    },
-  );
-  await page.waitForFunction(() => (document.getElementById('alerts')?.children.length ?? 0) > 0, null, {
+  // Page-side expressions as strings: this file is type-checked without the DOM library.
+  const kpi = (id: string) =>
+    `Number(document.getElementById('${id}')?.textContent?.replace(/\\D/g, '') || 0)`;
+  // events/s becomes a positive number, pushed over SSE; the alert feed gets entries.
+  await page.waitForFunction(`${kpi('kpi-rate')} > 0`, null, { timeout: 45_000 });
+  await page.waitForFunction(`(document.getElementById('alerts')?.children.length ?? 0) > 0`, null, {
     timeout: 45_000,
   });
   const before = {
@@ -56,12 +53,8 @@ test('the dashboard shows live events/s and a changing alert feed', { skip, time
   };
   // …and keeps changing: more events, a different newest alert on the feed.
   await page.waitForFunction(
-    (b) => {
-      const events = Number(document.getElementById('kpi-events')?.textContent?.replace(/\D/g, '') || 0);
-      const top = document.querySelector('#alerts li:first-child')?.textContent;
-      return events > b.events && top !== b.feedTop;
-    },
-    before,
+    `${kpi('kpi-events')} > ${before.events} && document.querySelector('#alerts li:first-child')?.textContent !== ${JSON.stringify(before.feedTop)}`,
+    null,
     { timeout: 45_000 },
   );
   const later = {
