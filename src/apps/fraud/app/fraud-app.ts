@@ -23,7 +23,13 @@ import { AlertDispatcher, createAlertChannels, type FraudAlert } from '../../../
 import { Analyst } from '../analyst/index.ts';
 import { DecisionEngine } from '../decision/index.ts';
 import { DEFAULT_LABEL_DELAY_MS, knownLabels, type MerchantRiskState } from '../features/index.ts';
-import { FraudModel } from '../model/index.ts';
+import {
+  type FraudModel,
+  loadServingModel,
+  type ModelWatch,
+  type ServingModel,
+  watchModelFile,
+} from '../model/index.ts';
 import {
   CUSTOMER_STATE_STORE,
   type CustomerState,
@@ -76,8 +82,9 @@ export class FraudApp {
   private ticker: NodeJS.Timeout | undefined;
   private readonly generate: boolean;
   private readonly startedAt = Date.now();
+  private readonly modelWatch: ModelWatch | undefined;
 
-  private constructor(options: FraudAppOptions, rules: RulesEngine, model: FraudModel | null) {
+  private constructor(options: FraudAppOptions, rules: RulesEngine, model: ServingModel | null) {
     const { config, logger } = options;
     this.config = config;
     this.log = options.log;
@@ -85,7 +92,10 @@ export class FraudApp {
     this.generate = options.generate ?? false;
     this.registry = options.registry ?? new Registry();
     this.rules = rules;
-    this.model = new ModelHolder(model);
+    // ModelHolder is typed with FraudModel; the scorer only uses the ServingModel surface
+    // (version, score, explain), which an OnnxModel has too.
+    this.model = new ModelHolder(model as FraudModel | null);
+    if (config.fraud.modelPath) this.modelWatch = this.watchModel(config.fraud.modelPath);
     if (config.analyst.enabled) {
       this.analyst = new Analyst({
         endpoint: { url: config.analyst.url, model: config.analyst.model, apiKey: config.analyst.apiKey },
@@ -148,9 +158,9 @@ export class FraudApp {
         warn: (msg: string) => logger.warn({ event: 'rules_reload_rejected' }, msg),
       },
     } as never);
-    let model: FraudModel | null = null;
+    let model: ServingModel | null = null;
     if (config.fraud.modelPath) {
-      model = FraudModel.load(config.fraud.modelPath);
+      model = await loadServingModel(config.fraud.modelPath);
       logger.info({ event: 'model_loaded', version: model.version }, `model ${model.version} loaded`);
     }
     return new FraudApp(options, rules, model);
@@ -199,6 +209,22 @@ export class FraudApp {
     await this.dispatcher.close();
     await this.analyst?.close();
     this.rules.close?.();
+    this.modelWatch?.close();
+  }
+
+  /** Hot swap: a new valid version of the model file replaces the model in use; a bad one is refused. */
+  private watchModel(file: string): ModelWatch {
+    return watchModelFile(file, {
+      current: () => this.model.current,
+      install: (m) => this.model.swap(m as FraudModel),
+      onSwapped: ({ from, to }) =>
+        this.logger.info({ event: 'model_swapped', from, to }, `model ${from ?? '(none)'} → ${to}`),
+      onRejected: (err) =>
+        this.logger.warn(
+          { event: 'model_rejected', file, err },
+          `model file ${file} refused, ${this.model.current?.version ?? 'no model'} keeps serving: ${(err as Error).message}`,
+        ),
+    });
   }
 
   /** Resolves when processing ends (rejects with the error that stopped it). */

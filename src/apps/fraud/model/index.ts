@@ -44,3 +44,4 @@ export {
   trainFromCsv,
   trainOnRows,
 } from './train.ts';
+export { type ModelSwap, type ModelWatch, type ModelWatchOptions, watchModelFile } from './watch.ts';
