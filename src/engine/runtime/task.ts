@@ -283,6 +283,8 @@ export class StreamTask {
   /** Commit step 2 input: changelog records per store since the last commit. */
   drainChangelogs(): Array<{ store: string; records: ProducerRecord[] }> {
     for (const hook of this.commitHooks) hook();
+    // Record caches hold writes back until now: flush them into the changelogging layer first.
+    for (const s of this.stores.values()) if (s.store.kind === 'key-value') s.store.flush();
     const out: Array<{ store: string; records: ProducerRecord[] }> = [];
     for (const [name, s] of this.stores) {
       if (!s.spec.changelog) {
@@ -340,6 +342,7 @@ export class StreamTask {
     this.env.metrics.taskSources.delete(this.timeSource);
     for (const s of this.stores.values()) {
       this.env.metrics.storeSources.delete(s.storeGauge);
+      if (s.store.kind === 'key-value') s.store.discardCache();
       s.changelogging.close();
     }
   }

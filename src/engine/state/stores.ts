@@ -10,6 +10,7 @@
 import { FraudstreamError } from '../../errors.ts';
 import { ChangeloggingBackend } from './internals/changelogging.ts';
 import { memoryBackend } from './internals/memory-backend.ts';
+import { DEFAULT_CACHE_MAX_ENTRIES } from './internals/record-cache.ts';
 import {
   type AnyMeteredStore,
   MeteredKeyValueStore,
@@ -26,6 +27,8 @@ export interface StoreOptions {
   changelog?: boolean;
   backend?: StoreBackendFactory;
   retentionMs?: number;
+  /** Key-value stores: keys kept by the record cache per task (default 10 000; 0 disables it). */
+  cacheMaxEntries?: number;
 }
 
 const NAME = /^[A-Za-z0-9._-]+$/;
@@ -54,6 +57,7 @@ export const Stores = {
       valueSerde: value,
       changelog: options.changelog ?? true,
       backend: options.backend,
+      cacheMaxEntries: options.cacheMaxEntries,
     };
   },
   window<K, V>(
@@ -117,7 +121,14 @@ export function openStore(
   const p = factory.persistent;
   let store: AnyMeteredStore;
   if (spec.kind === 'key-value')
-    store = new MeteredKeyValueStore(spec.name, changelogging, spec.keySerde, spec.valueSerde, p);
+    store = new MeteredKeyValueStore(
+      spec.name,
+      changelogging,
+      spec.keySerde,
+      spec.valueSerde,
+      p,
+      spec.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
+    );
   else if (spec.kind === 'window') {
     store = new MeteredWindowStore(
       spec.name,

@@ -201,4 +201,7 @@ export interface StoreSpec<K = unknown, V = unknown> {
   readonly changelog: boolean;
   /** Overrides the application's `stateBackend` for this store. */
   readonly backend?: StoreBackendFactory;
+  /** Key-value stores: how many keys the record cache keeps per task (default 10 000; 0 disables it).
+   * Writes reach the changelog once per key per commit, with the key's latest value. */
+  readonly cacheMaxEntries?: number;
 }

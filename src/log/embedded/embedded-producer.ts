@@ -185,29 +185,30 @@ export class EmbeddedProducer implements Producer {
 }
 
 function checkRecord(r: ProducerRecord, i: number, key: Buffer | null, compacted: boolean): void {
-  const where = `record ${i} for topic "${r.topic}"`;
+  // Hot path (every produced record): the message is only built when a check fails.
+  const where = () => `record ${i} for topic "${r.topic}"`;
   if (key !== null && !Buffer.isBuffer(key)) {
     throw new FraudstreamError(
       'FS_INVALID_ARGUMENT',
-      `${where}: key must be a Buffer or null, got ${typeof key}`,
+      `${where()}: key must be a Buffer or null, got ${typeof key}`,
     );
   }
   if (r.value !== null && !Buffer.isBuffer(r.value)) {
     throw new FraudstreamError(
       'FS_INVALID_ARGUMENT',
-      `${where}: value must be a Buffer or null, got ${typeof r.value}`,
+      `${where()}: value must be a Buffer or null, got ${typeof r.value}`,
     );
   }
   if (r.timestamp !== undefined && (!Number.isFinite(r.timestamp) || r.timestamp < 0)) {
     throw new FraudstreamError(
       'FS_INVALID_ARGUMENT',
-      `${where}: timestamp must be a non-negative number, got ${r.timestamp}`,
+      `${where()}: timestamp must be a non-negative number, got ${r.timestamp}`,
     );
   }
   if (compacted && key === null) {
     throw new FraudstreamError(
       'FS_INVALID_ARGUMENT',
-      `${where}: a compacted topic needs a key on every record`,
+      `${where()}: a compacted topic needs a key on every record`,
     );
   }
   if (r.headers !== undefined) {
@@ -215,7 +216,7 @@ function checkRecord(r: ProducerRecord, i: number, key: Buffer | null, compacted
       if (typeof r.headers[name] !== 'string') {
         throw new FraudstreamError(
           'FS_INVALID_ARGUMENT',
-          `${where}: header "${name}" must be a string, got ${typeof r.headers[name]}`,
+          `${where()}: header "${name}" must be a string, got ${typeof r.headers[name]}`,
         );
       }
     }

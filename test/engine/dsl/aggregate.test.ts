@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StreamBuilder } from '../../../src/engine/dsl/stream-builder.ts';
-import { Serdes } from '../../../src/engine/index.ts';
+import { type KeyValueStore, Serdes } from '../../../src/engine/index.ts';
+import { Stores } from '../../../src/engine/state/stores.ts';
 import { TestDriver } from '../../../src/engine/testing/test-driver.ts';
 
 const S = Serdes.string();
@@ -84,20 +85,55 @@ test('groupBy re-keys through an automatic repartition topic; reduce and aggrega
   d.close();
 });
 
-test('every store write goes to a changelog topic named <app>-<store>-changelog', () => {
+test('store writes go to a changelog topic named <app>-<store>-changelog: latest value per key per commit', () => {
   const b = new StreamBuilder();
   b.stream('in', { key: S, value: N }).groupByKey().count({ as: 'counts' });
   const d = new TestDriver(b.build(), { applicationId: 'cl' });
-  d.inputTopic('in', S, N).pipeAll([
+  const input = d.inputTopic('in', S, N);
+  // One commit for the three records: the record cache merges the two writes of "a".
+  input.pipeAll([
     { key: 'a', value: 1 },
     { key: 'a', value: 1 },
     { key: 'b', value: 1 },
   ]);
-  const changelog = d.outputTopic('cl-counts-changelog', S, N).readKeyValues();
-  assert.deepEqual(changelog, [
-    ['a', 1],
+  const changelog = d.outputTopic('cl-counts-changelog', S, N);
+  assert.deepEqual(changelog.readKeyValues(), [
     ['a', 2],
     ['b', 1],
+  ]);
+  // One commit per record: every write is its own changelog record.
+  input.pipe('a', 1);
+  input.pipe('a', 1);
+  assert.deepEqual(changelog.readKeyValues(), [
+    ['a', 3],
+    ['a', 4],
+  ]);
+  d.close();
+});
+
+test('without the record cache every store write is a changelog record', () => {
+  const b = new StreamBuilder();
+  b.addStore(Stores.keyValue('seen', S, N, { cacheMaxEntries: 0 }));
+  b.stream('in', { key: S, value: N }).process(
+    () => {
+      let store: KeyValueStore<string, number>;
+      return {
+        init: (ctx) => {
+          store = ctx.getStore('seen');
+        },
+        process: (r) => store.put(r.key, (store.get(r.key) ?? 0) + r.value),
+      };
+    },
+    { stores: ['seen'] },
+  );
+  const d = new TestDriver(b.build(), { applicationId: 'nc' });
+  d.inputTopic('in', S, N).pipeAll([
+    { key: 'a', value: 1 },
+    { key: 'a', value: 1 },
+  ]);
+  assert.deepEqual(d.outputTopic('nc-seen-changelog', S, N).readKeyValues(), [
+    ['a', 1],
+    ['a', 2],
   ]);
   d.close();
 });

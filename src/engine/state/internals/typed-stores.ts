@@ -15,6 +15,7 @@ import type {
   WindowStore,
 } from '../types.ts';
 import { compositeKey, decodeComposite, keyPrefix, prefixEnd } from './key-layout.ts';
+import { type CacheKey, RecordCache } from './record-cache.ts';
 
 /** Operation counts, read by the metrics collector. */
 export interface StoreCounters {
@@ -76,11 +77,27 @@ abstract class MeteredStore<K, V> {
 
 export class MeteredKeyValueStore<K, V> extends MeteredStore<K, V> implements KeyValueStore<K, V> {
   readonly kind = 'key-value' as const;
+  /** Deserialized values and held-back writes of primitive keys; undefined when disabled. */
+  readonly cache: RecordCache<V> | undefined;
+
+  constructor(
+    name: string,
+    backend: StoreBackend,
+    keySerde: StoreSerde<K>,
+    valueSerde: StoreSerde<V>,
+    persistent: boolean,
+    cacheMaxEntries = 0,
+  ) {
+    super(name, backend, keySerde, valueSerde, persistent);
+    this.cache =
+      cacheMaxEntries > 0
+        ? new RecordCache<V>(cacheMaxEntries, (k, v) => this.writeThrough(k as K, v))
+        : undefined;
+  }
 
   get(key: K): V | undefined {
     this.counters.gets++;
-    const b = this.backend.get(this.keyBytes(key));
-    return b === undefined ? undefined : this.valueSerde.deserialize(b);
+    return this.read(key);
   }
 
   put(key: K, value: V | null | undefined): void {
@@ -89,7 +106,8 @@ export class MeteredKeyValueStore<K, V> extends MeteredStore<K, V> implements Ke
       return;
     }
     this.counters.puts++;
-    this.backend.put(this.keyBytes(key), this.valueBytes(value));
+    if (this.cache !== undefined && isPrimitive(key)) this.cache.written(key, value);
+    else this.backend.put(this.keyBytes(key), this.valueBytes(value));
   }
 
   putIfAbsent(key: K, value: V): V | undefined {
@@ -100,6 +118,11 @@ export class MeteredKeyValueStore<K, V> extends MeteredStore<K, V> implements Ke
 
   delete(key: K): V | undefined {
     this.counters.deletes++;
+    if (this.cache !== undefined && isPrimitive(key)) {
+      const old = this.read(key);
+      if (old !== undefined) this.cache.written(key, undefined);
+      return old;
+    }
     const kb = this.keyBytes(key);
     const old = this.backend.get(kb);
     if (old === undefined) return undefined;
@@ -108,6 +131,7 @@ export class MeteredKeyValueStore<K, V> extends MeteredStore<K, V> implements Ke
   }
 
   *range(from?: K, to?: K): IterableIterator<KeyValue<K, V>> {
+    this.flush();
     const f = from === undefined ? undefined : this.keyBytes(from);
     const t = to === undefined ? undefined : this.keyBytes(to);
     for (const [k, v] of this.backend.range(f, t)) {
@@ -118,6 +142,45 @@ export class MeteredKeyValueStore<K, V> extends MeteredStore<K, V> implements Ke
   all(): IterableIterator<KeyValue<K, V>> {
     return this.range();
   }
+
+  override approximateNumEntries(): number {
+    this.flush();
+    return this.backend.approximateNumEntries();
+  }
+
+  /** Writes held-back values to the changelogging layer and backend (commit step 2, before the drain). */
+  flush(): void {
+    this.cache?.flush();
+  }
+
+  /** Drops cached values and held-back writes (close: uncommitted writes are discarded). */
+  discardCache(): void {
+    this.cache?.clear();
+  }
+
+  private read(key: K): V | undefined {
+    const cache = this.cache;
+    if (cache === undefined || !isPrimitive(key)) {
+      const b = this.backend.get(this.keyBytes(key));
+      return b === undefined ? undefined : this.valueSerde.deserialize(b);
+    }
+    const e = cache.lookup(key);
+    if (e !== undefined) return e.value;
+    const b = this.backend.get(this.keyBytes(key));
+    const value = b === undefined ? undefined : this.valueSerde.deserialize(b);
+    cache.loaded(key, value);
+    return value;
+  }
+
+  private writeThrough(key: K, value: V | undefined): void {
+    const kb = this.keyBytes(key);
+    if (value === undefined) this.backend.delete(kb);
+    else this.backend.put(kb, this.valueBytes(value));
+  }
+}
+
+function isPrimitive(key: unknown): key is CacheKey {
+  return typeof key === 'string' || typeof key === 'number';
 }
 
 export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements WindowStore<K, V> {

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Serdes } from '../../../src/engine/index.ts';
+import { ChangeloggingBackend } from '../../../src/engine/state/internals/changelogging.ts';
+import { MemoryBackend } from '../../../src/engine/state/internals/memory-backend.ts';
+import { MeteredKeyValueStore } from '../../../src/engine/state/internals/typed-stores.ts';
+
+const S = Serdes.string();
+const J = Serdes.json<{ n: number }>();
+
+function changes(changelog: ChangeloggingBackend): Array<[string, number | null]> {
+  return changelog
+    .drainChanges()
+    .map((c) => [c.key.toString(), c.value === null ? null : J.deserialize(c.value).n]);
+}
+
+test('record cache: reads see held-back writes; flush writes the latest value per key once', () => {
+  const backend = new MemoryBackend();
+  const changelog = new ChangeloggingBackend(backend);
+  const kv = new MeteredKeyValueStore('kv', changelog, S, J, false, 100);
+  kv.put('a', { n: 1 });
+  kv.put('a', { n: 2 });
+  kv.put('b', { n: 1 });
+  assert.deepEqual(kv.get('a'), { n: 2 });
+  assert.equal(backend.get(Buffer.from('a')), undefined, 'held back until the flush');
+  assert.deepEqual(changes(changelog), []);
+  kv.flush();
+  assert.deepEqual(changes(changelog), [
+    ['a', 2],
+    ['b', 1],
+  ]);
+  assert.deepEqual(J.deserialize(backend.get(Buffer.from('a'))!), { n: 2 });
+  kv.flush();
+  assert.deepEqual(changes(changelog), [], 'clean entries are not written again');
+  assert.equal(kv.delete('a')?.n, 2);
+  assert.equal(kv.get('a'), undefined);
+  assert.equal(kv.delete('never-written'), undefined);
+  kv.flush();
+  assert.deepEqual(changes(changelog), [['a', null]]);
+  assert.equal(backend.get(Buffer.from('a')), undefined);
+});
+
+test('record cache: a hit skips the backend and the deserializer; a miss is cached too', () => {
+  const backend = new MemoryBackend();
+  backend.put(Buffer.from('a'), J.serialize({ n: 7 })!);
+  let parsed = 0;
+  const counting = {
+    serialize: J.serialize,
+    deserialize: (b: Buffer | null) => {
+      parsed++;
+      return J.deserialize(b);
+    },
+  };
+  const kv = new MeteredKeyValueStore('kv', new ChangeloggingBackend(backend), S, counting, false, 100);
+  assert.equal(kv.get('a')?.n, 7);
+  assert.equal(kv.get('a')?.n, 7);
+  assert.equal(kv.get('missing'), undefined);
+  backend.put(Buffer.from('missing'), J.serialize({ n: 1 })!);
+  assert.equal(kv.get('missing'), undefined, 'the cached miss answers without the backend');
+  assert.equal(parsed, 1);
+  assert.deepEqual({ hits: kv.cache?.hits, misses: kv.cache?.misses }, { hits: 2, misses: 2 });
+});
+
+test('record cache: evicting a dirty entry writes it first; range and all see every write', () => {
+  const backend = new MemoryBackend();
+  const changelog = new ChangeloggingBackend(backend);
+  const kv = new MeteredKeyValueStore('kv', changelog, S, J, false, 2);
+  kv.put('a', { n: 1 });
+  kv.put('b', { n: 2 });
+  assert.deepEqual(changes(changelog), []);
+  kv.put('c', { n: 3 });
+  assert.deepEqual(changes(changelog), [['a', 1]], 'the oldest key left the cache through the changelog');
+  assert.equal(kv.get('a')?.n, 1, 'an evicted key reads from the backend');
+  assert.deepEqual(
+    [...kv.all()].map((e) => [e.key, e.value.n]),
+    [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ],
+  );
+  assert.deepEqual(
+    changes(changelog).map(([k]) => k),
+    ['b', 'c'],
+  );
+  assert.equal(kv.approximateNumEntries(), 3);
+});
+
+test('record cache: discarding drops writes that were never flushed (uncommitted)', () => {
+  const backend = new MemoryBackend();
+  const changelog = new ChangeloggingBackend(backend);
+  const kv = new MeteredKeyValueStore('kv', changelog, S, J, false, 10);
+  kv.put('a', { n: 1 });
+  kv.flush();
+  kv.put('a', { n: 2 });
+  kv.discardCache();
+  assert.equal(kv.get('a')?.n, 1);
+  assert.deepEqual(changes(changelog), [['a', 1]]);
+});
