@@ -14,12 +14,34 @@ const HEAD = path.join(SAMPLES, 'bharatdungriyal_fraudTrain_head6025.csv');
 /** every row has a `d/m/yyyy h:mm` time our reader refuses */
 const BAD_DATES = path.join(SAMPLES, 'salma1795_fraudTrain_sample.csv');
 
+const runtimeInstalled = (() => {
+  try {
+    import.meta.resolve('onnxruntime-node');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 const dir = mkdtempSync(path.join(tmpdir(), 'fs-model-cli-'));
 const model = path.join(dir, 'balanced.json');
+const onnxModel = path.join(dir, 'onnx', 'balanced.onnx');
 let trainRun: Awaited<ReturnType<typeof cli>>;
 
 before(async () => {
-  trainRun = await cli('train', '--csv', BALANCED, '--out', model, '--legit-rate', '1', '--seed', '3');
+  trainRun = await cli(
+    'train',
+    '--csv',
+    BALANCED,
+    '--out',
+    model,
+    '--legit-rate',
+    '1',
+    '--seed',
+    '3',
+    '--onnx',
+    onnxModel,
+  );
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -158,6 +180,30 @@ describe('fraudstream evaluate', () => {
     writeFileSync(notJson, 'not a model');
     assertUsage(await cli('evaluate', '--model', notJson, '--csv', HEAD), /not JSON/);
   });
+
+  test(
+    'an ONNX export of the model (train --onnx) evaluates to the same metrics',
+    runtimeInstalled ? {} : { skip: 'onnxruntime-node is not installed' },
+    async () => {
+      assert.ok(existsSync(onnxModel));
+      const [fromJson, fromOnnx] = await Promise.all([
+        cli('evaluate', '--model', model, '--csv', HEAD, '--json'),
+        cli('evaluate', '--model', onnxModel, '--csv', HEAD, '--json'),
+      ]);
+      assert.equal(fromOnnx.code, 0, fromOnnx.stderr);
+      const a = JSON.parse(fromJson.stdout);
+      const b = JSON.parse(fromOnnx.stdout);
+      assert.match(b.model, /^onnx:balanced\.onnx@/);
+      for (const m of ['auc', 'ap', 'recall_top_0_5pct', 'cp_at_100'])
+        assert.ok(Math.abs(a[m] - b[m]) < 1e-3, `${m}: ${a[m]} vs ${b[m]}`);
+      const garbage = path.join(dir, 'garbage.onnx');
+      writeFileSync(garbage, 'not onnx');
+      assertUsage(
+        await cli('evaluate', '--model', garbage, '--csv', HEAD),
+        /garbage\.onnx: onnxruntime cannot load it/,
+      );
+    },
+  );
 
   test('missing files and bad rows are usage errors', async () => {
     assertUsage(

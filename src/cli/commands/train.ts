@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { formatTrainReport, trainFromCsv } from '../../apps/fraud/model/index.ts';
+import { formatTrainReport, saveOnnx, trainFromCsv } from '../../apps/fraud/model/index.ts';
 import { FraudstreamError } from '../../errors.ts';
 import {
   choiceOption,
@@ -45,12 +45,18 @@ export const options = {
     description: 'a malformed row is reported with its line and skipped, or stops training',
     default: 'skip',
   },
+  onnx: {
+    type: 'string',
+    valueName: '<file>',
+    description: 'also write the model as ONNX (TreeEnsembleRegressor + Sigmoid) for other runtimes',
+  },
   limit: { type: 'string', valueName: '<n>', description: 'read only the first n rows' },
   json: { type: 'boolean', description: 'print the report as one JSON object' },
 } satisfies OptionSpecs;
 export const examples = [
   'fraudstream train --csv /work/shared/data/sparkov/sparkov_train.csv.zst --out models/sparkov.json',
   'fraudstream train --csv fraudTrain.csv --legit-rate 0.2 --seed 7 --on-bad-row fail',
+  'fraudstream train --csv fraudTrain.csv --out models/card.json --onnx models/card.onnx',
 ];
 
 /** models/<file name without .csv/.zst>.json */
@@ -69,6 +75,8 @@ export async function run(args: CommandArgs): Promise<number> {
   const onInvalid = choiceOption(args.values, 'on-bad-row', ['skip', 'fail'] as const) ?? 'skip';
   const limit = integerOption(args.values, 'limit', 1);
   const json = args.values.json === true;
+  const onnx = stringOption(args.values, 'onnx');
+  if (onnx === '') throw usageError('--onnx needs a file name');
   await access(csv).catch((cause) => {
     throw new FraudstreamError('FS_NOT_FOUND', `CSV file not found: ${csv}`, { cause });
   });
@@ -82,12 +90,17 @@ export async function run(args: CommandArgs): Promise<number> {
     progress: json || args.stderr.isTTY !== true ? undefined : (m) => args.stderr.write(`train: ${m}\n`),
   });
   const { report } = result;
+  if (onnx !== undefined) saveOnnx(onnx, result.artefact);
   if (report.invalidRows.length > 0) {
     const first = report.invalidRows[0];
     args.stderr.write(
       `skipped ${report.invalidRows.length} bad row${report.invalidRows.length === 1 ? '' : 's'} (first: line ${first.line}: ${first.reason})\n`,
     );
   }
-  args.stdout.write(json ? `${JSON.stringify(report)}\n` : `${formatTrainReport(report)}\n`);
+  args.stdout.write(
+    json
+      ? `${JSON.stringify({ ...report, onnxPath: onnx ?? null })}\n`
+      : `${formatTrainReport(report)}${onnx ? `\nonnx             ${onnx}` : ''}\n`,
+  );
   return 0;
 }

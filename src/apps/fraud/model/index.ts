@@ -25,6 +25,7 @@ export {
 } from './labelled-csv.ts';
 export { fitLogistic } from './logistic.ts';
 export * from './metrics.ts';
+export { gbdtToOnnx, saveOnnx } from './onnx/export.ts';
 export { ONNX_RUNTIME_PACKAGE, OnnxModel, type OnnxModelOptions } from './onnx-model.ts';
 export type { FraudQualityHook, FraudQualityInput, QualityCaseResult } from './quality-hook.ts';
 export {

@@ -31,7 +31,9 @@ type TensorCtor = new (type: string, data: Float32Array | Float64Array, dims: re
 interface ValueMetadata {
   name: string;
   isTensor: boolean;
+  /** −1 for a symbolic dimension (its name is in symbolicDimensions) */
   shape: number[];
+  symbolicDimensions?: string[];
   type: number;
 }
 interface NativeSession {
@@ -85,11 +87,17 @@ async function loadRuntime(source: string): Promise<Runtime> {
 
 export interface OnnxModelOptions {
   /**
-   * explain by occlusion: score the event once more per feature with that feature set missing
-   * (NaN), in one batched run; reasons are the features whose absence lowers the score most.
-   * Needs a model whose batch dimension is dynamic. Default true.
+   * explain by occlusion: score the event once more per feature with that feature replaced by
+   * its `baseline` value, in one batched run; reasons are the features whose replacement lowers
+   * the score most (contribution = the drop in log-odds). Needs a model whose batch dimension is
+   * dynamic. Default true.
    */
   occlusion?: boolean;
+  /**
+   * the "ordinary" value of each feature (FEATURE_NAMES order), e.g. training medians; default
+   * NaN = missing, which is only informative when the model learned where missing values go
+   */
+  baseline?: ArrayLike<number>;
 }
 
 export class OnnxModel {
@@ -102,6 +110,7 @@ export class OnnxModel {
   private readonly inputType: 'float32' | 'float64';
   private readonly dynamicBatch: boolean;
   private readonly occlusion: boolean;
+  private readonly baseline: Float64Array;
   private closed = false;
 
   private constructor(
@@ -129,7 +138,7 @@ export class OnnxModel {
     if (input.shape.length !== 2 || width !== FEATURE_COUNT) {
       throw invalid(
         source,
-        `input "${input.name}" has shape [${input.shape.join(', ')}]; this build's feature set needs [N, ${FEATURE_COUNT}] (${FEATURE_NAMES[0]} … ${FEATURE_NAMES[FEATURE_COUNT - 1]})`,
+        `input "${input.name}" has shape [${input.shape.map((d, i) => (d < 0 ? input.symbolicDimensions?.[i] || 'N' : d)).join(', ')}]; this build's feature set needs [N, ${FEATURE_COUNT}] (${FEATURE_NAMES[0]} … ${FEATURE_NAMES[FEATURE_COUNT - 1]})`,
       );
     }
     this.inputName = input.name;
@@ -147,6 +156,15 @@ export class OnnxModel {
     }
     this.outputName = output.name;
     this.occlusion = (options.occlusion ?? true) && this.dynamicBatch;
+    if (options.baseline && options.baseline.length !== FEATURE_COUNT) {
+      throw new FraudstreamError(
+        'FS_INVALID_ARGUMENT',
+        `occlusion baseline has ${options.baseline.length} values; the feature set has ${FEATURE_COUNT}`,
+      );
+    }
+    this.baseline = options.baseline
+      ? Float64Array.from(options.baseline)
+      : new Float64Array(FEATURE_COUNT).fill(Number.NaN);
   }
 
   /**
@@ -168,7 +186,7 @@ export class OnnxModel {
     try {
       session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, {});
     } catch (err) {
-      session.dispose();
+      // a session whose load failed has nothing to dispose (dispose would throw)
       throw invalid(file, `onnxruntime cannot load it: ${(err as Error).message.split('\n')[0]}`, err);
     }
     const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
@@ -204,13 +222,19 @@ export class OnnxModel {
     const x = new Float64Array((n + 1) * n);
     for (let r = 0; r <= n; r++) {
       for (let f = 0; f < n; f++) x[r * n + f] = features[f];
-      if (r > 0) x[r * n + r - 1] = Number.NaN;
+      if (r > 0) x[r * n + r - 1] = this.baseline[r - 1];
     }
     const s = this.scoreBatch(x, n + 1);
+    // in log-odds, like the GBDT's contributions: a probability near 1 would squash every drop
+    const logit = (p: number) => {
+      const q = Math.min(Math.max(p, 1e-12), 1 - 1e-12);
+      return Math.log(q / (1 - q));
+    };
+    const base = logit(s[0]);
     const reasons: Reason[] = [];
     for (let f = 0; f < n; f++) {
-      const drop = s[0] - s[f + 1];
-      if (!Number.isNaN(features[f]) && drop > 0) {
+      const drop = base - logit(s[f + 1]);
+      if (!Number.isNaN(features[f]) && !Object.is(features[f], this.baseline[f]) && drop > 0) {
         const name = FEATURE_NAMES[f];
         reasons.push({
           code: REASON_CODES[name] ?? name.toUpperCase(),
