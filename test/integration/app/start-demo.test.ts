@@ -49,16 +49,15 @@ test('start --duration 30 --json exits 0 with events and alerts in the last-line
 test('SIGTERM mid-run shuts down gracefully: exit 0 and a summary', { timeout: 60_000 }, async () => {
   const app = run(['--json']);
   const port = await app.port;
-  // Wait until events are flowing, so the shutdown happens mid-processing.
+  // Wait until orders are being scored, so the shutdown happens mid-processing.
   await until(
     async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/monitor/dashboard`);
       const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
-      const m = /^fraudstream_engine_records_in_total\S* (\d+)/m.exec(text);
-      return res.ok && m && Number(m[1]) > 0 ? true : undefined;
+      const m = /^fraudstream_fraud_events_total (\d+)/m.exec(text);
+      return m && Number(m[1]) > 0 ? true : undefined;
     },
     30_000,
-    'records to be processed',
+    'scored events',
   );
   app.child.kill('SIGTERM');
   const { code, signal, stdout, stderr } = await app.exited;
