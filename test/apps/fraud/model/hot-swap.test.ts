@@ -14,6 +14,8 @@ import {
   FraudModel,
   type ModelArtefact,
   type ModelSwap,
+  OnnxModel,
+  saveOnnx,
   trainFromCsv,
   watchModelFile,
 } from '../../../../src/apps/fraud/model/index.ts';
@@ -111,6 +113,15 @@ describe('watchModelFile', () => {
   });
 });
 
+const runtimeInstalled = (() => {
+  try {
+    import.meta.resolve('onnxruntime-node');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 describe('FraudApp', () => {
   test('swaps the model of fraud.modelPath without a restart and logs old → new; a bad file is refused', async () => {
     const file = path.join(dir, 'app-model.json');
@@ -154,4 +165,48 @@ describe('FraudApp', () => {
       await log.close();
     }
   });
+
+  test(
+    'an ONNX fraud.modelPath is served by OnnxModel and hot-swapped too',
+    runtimeInstalled ? {} : { skip: 'onnxruntime-node is not installed' },
+    async () => {
+      const file = path.join(dir, 'app-model.onnx');
+      const aside = path.join(dir, 'v2.onnx');
+      saveOnnx(file, v1);
+      saveOnnx(aside, v2);
+      const log = await EmbeddedLog.open({ dir: path.join(dir, 'log-onnx'), fsync: 'never' });
+      const config = loadConfig({
+        env: {},
+        overrides: {
+          engine: {
+            applicationId: 'hot-swap-onnx',
+            stateDir: path.join(dir, 'state-onnx'),
+            stateBackend: 'memory',
+          },
+          fraud: { modelPath: file },
+        },
+      });
+      const app = await FraudApp.create({
+        config,
+        log,
+        logger: createLogger({ level: 'silent' }),
+        generate: false,
+      });
+      try {
+        const first = app.model.current as unknown as OnnxModel;
+        assert.ok(first instanceof OnnxModel);
+        const x = new Float64Array(FEATURE_COUNT).fill(1);
+        assert.ok(Math.abs(first.score(x) - new FraudModel(v1).score(x)) < 1e-5);
+        renameSync(aside, file);
+        await until(() => app.model.current !== (first as unknown), 'the ONNX swap');
+        assert.match(app.model.current?.version ?? '', /^onnx:app-model\.onnx@[0-9a-f]{12}$/);
+        assert.notEqual(app.model.current?.version, first.version);
+        assert.ok(Math.abs((app.model.current?.score(x) ?? -1) - new FraudModel(v2).score(x)) < 1e-5);
+        assert.throws(() => first.score(x), /closed/, 'the replaced session is closed');
+      } finally {
+        await app.stop();
+        await log.close();
+      }
+    },
+  );
 });
