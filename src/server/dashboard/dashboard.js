@@ -96,7 +96,7 @@
 
   function onAlert(a) {
     const li = document.createElement('li');
-    li.innerHTML = `<span class="lvl ${a.level}">${a.level}</span><span>$${Number(a.amount).toFixed(2)}</span><span>${escapeHtml(a.customer)}</span><span>${escapeHtml((a.reasons ?? []).join(', '))}</span>`;
+    li.innerHTML = `<span class="lvl ${escapeHtml(a.level)}">${escapeHtml(a.level)}</span><span>$${Number(a.amount).toFixed(2)}</span><span>${escapeHtml(a.customer)}</span><span>${escapeHtml((a.reasons ?? []).join(', '))}</span>`;
     const feed = $('alerts');
     feed.insertBefore(li, feed.firstChild);
     while (feed.children.length > 100) feed.removeChild(feed.lastChild);
