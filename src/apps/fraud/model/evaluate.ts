@@ -16,6 +16,7 @@ import {
   rocAuc,
   type ScenarioRecall,
 } from './metrics.ts';
+import { OnnxModel } from './onnx-model.ts';
 import { type FeatureRows, replayLabelledCsv } from './replay.ts';
 import { loadServingModel, type ServingModel } from './serving.ts';
 
@@ -58,7 +59,7 @@ export interface EvaluationReport {
   k: number;
   /** per-day card precision@k, averaged over days */
   cp_at_k: number;
-  /** mean microseconds to score one event (trees only, features excluded) */
+  /** mean microseconds to score one event (model only, features excluded; ONNX models in batches of 1024) */
   score_us: number;
   perScenario: ScenarioRecall[];
 }
@@ -73,6 +74,12 @@ export function scoreRows(
   const n = rows.featureCount;
   if (model instanceof FraudModel) {
     for (let i = 0; i < rows.length; i++) scores[i] = model.gbdt.predict(rows.x, i * n);
+  } else if (model instanceof OnnxModel) {
+    // batches: one native call per 1024 rows instead of per row
+    for (let i = 0; i < rows.length; i += 1024) {
+      const m = Math.min(1024, rows.length - i);
+      scores.set(model.scoreBatch(rows.x.subarray(i * n, (i + m) * n), m), i);
+    }
   } else {
     for (let i = 0; i < rows.length; i++) scores[i] = model.score(rows.x.subarray(i * n, (i + 1) * n));
   }
