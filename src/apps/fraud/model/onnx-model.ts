@@ -77,6 +77,14 @@ async function loadRuntime(source: string): Promise<Runtime> {
     return await runtime;
   } catch (err) {
     runtime = undefined;
+    const code = (err as { code?: string }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') {
+      throw invalid(
+        source,
+        `${ONNX_RUNTIME_PACKAGE} is installed but does not load: ${(err as Error).message.split('\n')[0]}`,
+        err,
+      );
+    }
     throw invalid(
       source,
       `ONNX models need the optional package ${ONNX_RUNTIME_PACKAGE}: install onnxruntime-node (ONNXRUNTIME_NODE_INSTALL=skip npm i onnxruntime-node — the CPU runtime ships in the npm package; skip only stops the CUDA download)`,
