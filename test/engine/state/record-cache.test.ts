@@ -64,12 +64,20 @@ test('record cache: a hit skips the backend and the deserializer; a miss is cach
 test('record cache: evicting a dirty entry writes it first; range and all see every write', () => {
   const backend = new MemoryBackend();
   const changelog = new ChangeloggingBackend(backend);
-  const kv = new MeteredKeyValueStore('kv', changelog, S, J, false, 2);
+  const kv = new MeteredKeyValueStore('kv', changelog, S, J, false, 4);
   kv.put('a', { n: 1 });
   kv.put('b', { n: 2 });
-  assert.deepEqual(changes(changelog), []);
   kv.put('c', { n: 3 });
-  assert.deepEqual(changes(changelog), [['a', 1]], 'the oldest key left the cache through the changelog');
+  assert.deepEqual(changes(changelog), []);
+  kv.put('d', { n: 4 });
+  assert.deepEqual(
+    changes(changelog),
+    [
+      ['a', 1],
+      ['b', 2],
+    ],
+    'the least recently used keys left the cache through the changelog',
+  );
   assert.equal(kv.get('a')?.n, 1, 'an evicted key reads from the backend');
   assert.deepEqual(
     [...kv.all()].map((e) => [e.key, e.value.n]),
@@ -77,13 +85,35 @@ test('record cache: evicting a dirty entry writes it first; range and all see ev
       ['a', 1],
       ['b', 2],
       ['c', 3],
+      ['d', 4],
     ],
   );
   assert.deepEqual(
     changes(changelog).map(([k]) => k),
-    ['b', 'c'],
+    ['c', 'd'],
   );
-  assert.equal(kv.approximateNumEntries(), 3);
+  assert.equal(kv.approximateNumEntries(), 4);
+});
+
+test('record cache: a recently read key survives eviction of older ones', () => {
+  const backend = new MemoryBackend();
+  for (const k of ['a', 'b', 'c', 'd']) backend.put(Buffer.from(k), J.serialize({ n: 1 })!);
+  let parsed = 0;
+  const counting = {
+    serialize: J.serialize,
+    deserialize: (b: Buffer | null) => {
+      parsed++;
+      return J.deserialize(b);
+    },
+  };
+  const kv = new MeteredKeyValueStore('kv', new ChangeloggingBackend(backend), S, counting, false, 4);
+  kv.get('a');
+  kv.get('b');
+  kv.get('a');
+  kv.get('c');
+  kv.get('d');
+  kv.get('a');
+  assert.equal(parsed, 4, '"a" stayed cached while "b".."d" were loaded');
 });
 
 test('record cache: discarding drops writes that were never flushed (uncommitted)', () => {
@@ -96,4 +126,16 @@ test('record cache: discarding drops writes that were never flushed (uncommitted
   kv.discardCache();
   assert.equal(kv.get('a')?.n, 1);
   assert.deepEqual(changes(changelog), [['a', 1]]);
+});
+
+test('record cache: a scan that never hits stops filling the cache; writes are still held back', () => {
+  const backend = new MemoryBackend();
+  const kv = new MeteredKeyValueStore('kv', new ChangeloggingBackend(backend), S, J, false, 1000);
+  for (let i = 0; i < 8192; i++) kv.get(`k${i}`);
+  const sizeAfterFirstWindow = kv.cache!.size;
+  for (let i = 8192; i < 12_000; i++) kv.get(`k${i}`);
+  assert.equal(kv.cache!.size, sizeAfterFirstWindow, 'no read admitted after a window without hits');
+  kv.put('w', { n: 1 });
+  assert.equal(backend.get(Buffer.from('w')), undefined);
+  assert.equal(kv.get('w')?.n, 1);
 });

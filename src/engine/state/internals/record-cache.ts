@@ -28,90 +28,135 @@ export interface CacheEntry<V> {
 /** Default maximum number of cached keys per key-value store and task. */
 export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
 
+/** Lookups between two reviews of whether caching reads pays off. */
+const ADMISSION_WINDOW = 8192;
+
+/**
+ * Recency is kept by two generations instead of a linked list: new and refreshed entries go to the
+ * young map; when it holds half the budget, the old map is evicted whole (dirty entries written
+ * first) and the young one becomes old. A hit in the old map moves the entry to the young one.
+ * (Deleting the oldest key of a single Map one at a time degrades: V8 iterators skip deleted slots.)
+ */
 export class RecordCache<V> {
   readonly maxEntries: number;
-  private readonly entries = new Map<CacheKey, CacheEntry<V>>();
-  private dirtyCount = 0;
+  private young = new Map<CacheKey, CacheEntry<V>>();
+  private old = new Map<CacheKey, CacheEntry<V>>();
+  /** Entries made dirty since the last flush, in that order (an entry appears once). */
+  private dirtyList: Array<[CacheKey, CacheEntry<V>]> = [];
   private readonly write: (key: CacheKey, value: V | undefined) => void;
   hits = 0;
   misses = 0;
+  /** Whether clean values read from the backend are cached (see `lookup`). */
+  private admitReads = true;
+  private windowLookups = 0;
+  private windowHits = 0;
+  private windowsSkipped = 0;
 
   /** `write` applies one flushed entry to the layers below (a put, or a delete for undefined). */
   constructor(maxEntries: number, write: (key: CacheKey, value: V | undefined) => void) {
-    this.maxEntries = Math.max(1, maxEntries);
+    this.maxEntries = Math.max(2, maxEntries);
     this.write = write;
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.young.size + this.old.size;
   }
 
-  get dirtyEntries(): number {
-    return this.dirtyCount;
-  }
-
-  /** The cached entry, refreshed as most recently used; undefined on a miss. */
+  /** The cached entry, refreshed as recently used; undefined on a miss. */
   lookup(key: CacheKey): CacheEntry<V> | undefined {
-    const e = this.entries.get(key);
+    if (++this.windowLookups === ADMISSION_WINDOW) this.reviewAdmission();
+    let e = this.young.get(key);
     if (e === undefined) {
-      this.misses++;
-      return undefined;
+      e = this.old.get(key);
+      if (e === undefined) {
+        this.misses++;
+        return undefined;
+      }
+      this.old.delete(key);
+      this.addYoung(key, e);
     }
     this.hits++;
-    // Refresh recency only in the older half: re-inserting on every hit costs more than it saves.
-    if (this.entries.size > this.maxEntries >> 1) {
-      this.entries.delete(key);
-      this.entries.set(key, e);
-    }
+    this.windowHits++;
     return e;
   }
 
-  /** Caches a value read from the backend (clean). */
+  /** Caches a value read from the backend (clean), unless reads are not being admitted. */
   loaded(key: CacheKey, value: V | undefined): void {
-    this.entries.set(key, { value, dirty: false });
-    if (this.entries.size > this.maxEntries) this.evictOldest();
+    if (this.admitReads) this.addYoung(key, { value, dirty: false });
   }
 
   /** Records a write (undefined deletes); it reaches the backend and changelog at the next flush. */
   written(key: CacheKey, value: V | undefined): void {
-    const e = this.entries.get(key);
+    const e = this.lookupQuiet(key);
     if (e === undefined) {
-      this.entries.set(key, { value, dirty: true });
-      this.dirtyCount++;
-      if (this.entries.size > this.maxEntries) this.evictOldest();
+      const fresh: CacheEntry<V> = { value, dirty: true };
+      this.dirtyList.push([key, fresh]);
+      this.addYoung(key, fresh);
       return;
     }
-    if (!e.dirty) this.dirtyCount++;
+    if (!e.dirty) {
+      e.dirty = true;
+      this.dirtyList.push([key, e]);
+    }
     e.value = value;
-    e.dirty = true;
   }
 
   /** Writes every dirty entry below (commit step 2, and before range scans); entries stay cached. */
   flush(): void {
-    if (this.dirtyCount === 0) return;
-    for (const [key, e] of this.entries) {
-      if (!e.dirty) continue;
+    const list = this.dirtyList;
+    if (list.length === 0) return;
+    this.dirtyList = [];
+    for (const [key, e] of list) {
+      if (!e.dirty) continue; // written when its generation was evicted
       e.dirty = false;
       this.write(key, e.value);
     }
-    this.dirtyCount = 0;
   }
 
   /** Forgets everything, dirty entries included (uncommitted writes are discarded on close). */
   clear(): void {
-    this.entries.clear();
-    this.dirtyCount = 0;
+    this.young = new Map();
+    this.old = new Map();
+    this.dirtyList = [];
   }
 
-  private evictOldest(): void {
-    const first = this.entries.keys().next();
-    if (first.done) return;
-    const key = first.value;
-    const e = this.entries.get(key)!;
-    this.entries.delete(key);
-    if (e.dirty) {
-      this.dirtyCount--;
-      this.write(key, e.value);
+  /**
+   * A scan-like access pattern (every key once, e.g. a stream joined against a large table) never
+   * hits: caching its reads would only cost. Reads stop being admitted after a window of lookups with
+   * under 2% hits, and are admitted again for one probing window in every eight.
+   */
+  private reviewAdmission(): void {
+    const useful = this.windowHits * 50 >= this.windowLookups;
+    if (this.admitReads && !useful) {
+      this.admitReads = false;
+      this.windowsSkipped = 0;
+    } else if (!this.admitReads && (useful || ++this.windowsSkipped >= 8)) {
+      this.admitReads = true;
     }
+    this.windowLookups = 0;
+    this.windowHits = 0;
+  }
+
+  private lookupQuiet(key: CacheKey): CacheEntry<V> | undefined {
+    const e = this.young.get(key);
+    if (e !== undefined) return e;
+    const o = this.old.get(key);
+    if (o === undefined) return undefined;
+    this.old.delete(key);
+    this.addYoung(key, o);
+    return o;
+  }
+
+  private addYoung(key: CacheKey, e: CacheEntry<V>): void {
+    this.young.set(key, e);
+    if (this.young.size < this.maxEntries >> 1) return;
+    // Evict the old generation whole; its dirty entries go below first, in recency order.
+    for (const [k, oe] of this.old) {
+      if (!oe.dirty) continue;
+      oe.dirty = false;
+      this.write(k, oe.value);
+    }
+    this.old = this.young;
+    this.young = new Map();
   }
 }
