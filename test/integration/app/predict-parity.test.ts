@@ -5,7 +5,10 @@
  * first (state before the event) and compared with the record the stream writes to `fraud.scored`.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { FraudApp } from '../../../src/apps/fraud/app/fraud-app.ts';
 import { FRAUD_TOPICS } from '../../../src/apps/fraud/topics.ts';
 import { loadConfig } from '../../../src/config.ts';
@@ -15,7 +18,8 @@ import { silentLogger } from '../../../src/logger.ts';
 import { fraudServerDeps } from '../../../src/server/fraud-deps.ts';
 import { buildServer } from '../../../src/server/index.ts';
 import { SyntheticGenerator } from '../../../src/sources/generator/index.ts';
-import { tempDirs, until } from './app-process.ts';
+import { sparkovCsv } from '../../apps/fraud/model/sparkov-fixture.ts';
+import { REPO, tempDirs, until } from './app-process.ts';
 
 const TOPIC_OF: Record<string, string> = {
   order: FRAUD_TOPICS.orders,
@@ -156,3 +160,142 @@ test('POST /predict/raw through the server returns the same as predict()', { tim
     await server.close();
   }
 });
+
+describe('with a GBDT model, on card transactions (model score parity)', () => {
+  const d = tempDirs('parity-model');
+  let mlog: EmbeddedLog;
+  let mapp: FraudApp;
+  let mproducer: Producer;
+  let reader: Consumer;
+  const seen = new Map<string, Record<string, unknown>>();
+  let compared: Record<string, unknown>[] = [];
+
+  before(async () => {
+    // A small labelled Sparkov-format history: train a model on it with the CLI, serve it in-stream.
+    const csvPath = path.join(d.root, 'history.csv');
+    const csv = sparkovCsv(3000, 5);
+    writeFileSync(csvPath, csv);
+    const modelPath = path.join(d.root, 'model.json');
+    const train = spawnSync(
+      process.execPath,
+      [path.join(REPO, 'bin', 'fraudstream.js'), 'train', '--csv', csvPath, '--out', modelPath],
+      { encoding: 'utf8', cwd: REPO },
+    );
+    assert.equal(train.status, 0, train.stderr);
+    mlog = await EmbeddedLog.open({ dir: d.log, fsync: 'never' });
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        engine: { applicationId: 'parity-model', stateDir: d.state, stateBackend: 'memory' },
+        fraud: { modelPath },
+      },
+    });
+    mapp = await FraudApp.create({ config, log: mlog, logger: silentLogger, generate: false });
+    await mapp.start();
+    mproducer = await mlog.producer();
+    const rows = parseCsv(csv);
+    const warm = rows.slice(0, rows.length - COMPARED_ORDERS);
+    compared = rows.slice(rows.length - COMPARED_ORDERS);
+    await mproducer.send(warm.map(txRecord));
+    await until(
+      async () => (mapp.stats.snapshot().events >= warm.length ? true : undefined),
+      60_000,
+      'warm-up',
+    );
+    reader = await mlog.consumer({
+      groupId: 'parity-model-reader',
+      topics: [FRAUD_TOPICS.scored],
+      isolation: 'read_committed',
+      startFrom: 'latest',
+    });
+    await reader.poll(10);
+  });
+
+  after(async () => {
+    await reader?.close();
+    await mproducer?.close();
+    await mapp?.stop();
+    await mlog?.close();
+    d.cleanup();
+  });
+
+  test('predict() model score, level and reasons equal the in-stream record', {
+    timeout: 120_000,
+  }, async () => {
+    const scores = new Set<number>();
+    for (const tx of compared) {
+      const predicted = await mapp.predict(tx);
+      await mproducer.send([txRecord(tx)]);
+      const id = String(tx.trans_num);
+      const streamed = await until(
+        async () => {
+          for (const r of await reader.poll(100)) {
+            const v = JSON.parse(r.value?.toString() ?? 'null') as Record<string, unknown>;
+            seen.set(String(v.event_id), v);
+          }
+          return seen.get(id);
+        },
+        20_000,
+        `fraud.scored record of ${id}`,
+      );
+      assert.equal(typeof streamed.model_score, 'number', 'the stream scored with the model');
+      assert.deepEqual(
+        {
+          model_score: predicted.model_score,
+          model_version: predicted.model_version,
+          risk_level: predicted.risk_level,
+          risk_score: predicted.risk_score,
+          decision: predicted.decision,
+          reasons: predicted.reasons,
+        },
+        {
+          model_score: streamed.model_score,
+          model_version: streamed.model_version,
+          risk_level: streamed.risk_level,
+          risk_score: streamed.risk_score,
+          decision: streamed.decision,
+          reasons: streamed.reasons,
+        },
+        `transaction ${id}`,
+      );
+      scores.add(streamed.model_score as number);
+    }
+    assert.ok(scores.size >= 2, 'the compared transactions got different model scores');
+  });
+});
+
+const NUMERIC = new Set([
+  'amt',
+  'zip',
+  'lat',
+  'long',
+  'city_pop',
+  'unix_time',
+  'merch_lat',
+  'merch_long',
+  'is_fraud',
+]);
+
+/** Sparkov CSV → CardTransaction objects (the fixture quotes only fields with commas). */
+function parseCsv(csv: string): Record<string, unknown>[] {
+  const [head, ...lines] = csv.trim().split('\n');
+  const names = (head ?? '').split(',');
+  return lines.map((line) => {
+    const cells = [...line.matchAll(/("([^"]*)"|[^,]*)(,|$)/g)].map((m) => m[2] ?? m[1] ?? '');
+    const row: Record<string, unknown> = {};
+    names.forEach((n, i) => {
+      const cell = cells[i] ?? '';
+      row[n] = NUMERIC.has(n) ? Number(cell) : cell;
+    });
+    return row;
+  });
+}
+
+function txRecord(tx: Record<string, unknown>): ProducerRecord {
+  return {
+    topic: FRAUD_TOPICS.transactions,
+    key: Buffer.from(String(tx.cc_num)),
+    value: Buffer.from(JSON.stringify(tx)),
+    timestamp: Date.parse(`${String(tx.trans_date_trans_time).replace(' ', 'T')}Z`),
+  };
+}
