@@ -45,6 +45,11 @@ export interface MedallionOptions {
   /** engine metrics (a registry of its own by default: never share one between two StreamsApps) */
   registry?: Registry;
   commitIntervalMs?: number;
+  /**
+   * silver/gold poll size (default 500). Smaller keeps the partitions of a backlog closer together in
+   * event time, so fewer records reach gold after their window's grace.
+   */
+  maxPollRecords?: number;
   /** lake writers: rows per Delta commit at most, and how long a batch may gather */
   maxBatchRows?: number;
   maxBatchDelayMs?: number;
@@ -77,6 +82,7 @@ export class Medallion {
       stateDir: options.stateDir ?? './data/state',
       stateBackend: options.stateBackend ?? memoryBackend(),
       processingGuarantee: 'exactly_once',
+      maxPollRecords: options.maxPollRecords ?? 500,
       ...(options.commitIntervalMs !== undefined ? { commitIntervalMs: options.commitIntervalMs } : {}),
       // undecodable bytes go beside invalid records instead of stopping the medallion
       deserializationErrorHandler: 'continue',

@@ -64,33 +64,39 @@ export function cardTransaction(
   } as CardTransaction;
 }
 
-/** A deterministic mix of orders (some duplicated, some invalid) in event-time order with < 2 min of
- * jitter; the last `closers` orders lie an hour after the rest so every earlier gold window closes. */
-export function medallionInput(n: number, seed = 11) {
+export interface InputRecord {
+  topic: string;
+  key: string;
+  value: unknown;
+  timestamp: number;
+}
+
+/**
+ * A deterministic mix of orders (5% sent twice, 2% invalid) in event-time order, one a second with
+ * up to a minute of jitter; plus `closers`: 40 orders of distinct merchants an hour after the rest,
+ * to be sent last so that every earlier gold window closes in every gold task.
+ */
+export function medallionInput(n: number, seed = 11): { records: InputRecord[]; closers: InputRecord[] } {
   let s = seed;
   const random = () => {
     s = (s * 48271) % 2147483647;
     return s / 2147483647;
   };
   const methods = ['credit_card', 'paypal', 'crypto', 'apple_pay'] as const;
-  const countries = [
+  const places = [
     ['US', 'Austin'],
     ['DE', 'Berlin'],
     ['GB', 'London, GB'],
     ['NG', 'Lagos'],
   ] as const;
-  const out: Array<{ topic: string; key: string; value: unknown; timestamp: number }> = [];
-  const closers = 40;
-  for (let i = 0; i < n; i++) {
-    const closing = i >= n - closers;
-    const t = T0 + i * 1500 + Math.floor(random() * 2 * MIN) + (closing ? 60 * MIN : 0);
-    const [country, city] = countries[Math.floor(random() * countries.length)];
+  const make = (i: number, t: number, merchant: string): InputRecord => {
+    const [country, city] = places[Math.floor(random() * places.length)];
     const customer = `C${Math.floor(random() * 50)}`;
     const amount = Math.round((5 + random() * (random() < 0.05 ? 8000 : 300)) * 100) / 100;
     const value = order({
       order_id: `O${i}`,
       customer_id: customer,
-      merchant_id: closing ? `M-close-${i}` : `M${Math.floor(random() * 6)}`,
+      merchant_id: merchant,
       amount,
       items: [{ item_id: 'i1', name: 'Meal', quantity: 1, unit_price: amount }],
       payment_method: methods[Math.floor(random() * methods.length)],
@@ -99,17 +105,20 @@ export function medallionInput(n: number, seed = 11) {
       timestamp: t,
       is_fraud: random() < 0.1,
     });
-    out.push({ topic: 'orders', key: customer, value, timestamp: t });
+    return { topic: 'orders', key: customer, value, timestamp: t };
+  };
+  const records: InputRecord[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = T0 + i * 1000 + Math.floor(random() * MIN);
+    const r = make(i, t, `M${Math.floor(random() * 6)}`);
+    records.push(r);
     // a producer retry: the same order again, right after
-    if (!closing && random() < 0.05) out.push({ topic: 'orders', key: customer, value, timestamp: t });
+    if (random() < 0.05) records.push({ ...r });
     // an invalid order (negative amount) now and then
-    if (!closing && random() < 0.02)
-      out.push({
-        topic: 'orders',
-        key: customer,
-        value: { ...value, order_id: `bad-${i}`, amount: -1 },
-        timestamp: t,
-      });
+    if (random() < 0.02)
+      records.push({ ...r, value: { ...(r.value as object), order_id: `bad-${i}`, amount: -1 } });
   }
-  return out;
+  const end = T0 + n * 1000 + 60 * MIN;
+  const closers = Array.from({ length: 40 }, (_, j) => make(n + j, end + j * 1000, `M-close-${j}`));
+  return { records, closers };
 }
