@@ -261,7 +261,8 @@ async function latencyAtRate(
           (r.value as { timestamp: number }).timestamp = now;
           batch.push(toProducerRecord(pipeline, r, now));
         }
-        await producer.send(batch);
+        // a late tick can owe thousands of records: keep each request under the broker's 1 MB limit
+        for (let i = 0; i < batch.length; i += 500) await producer.send(batch.slice(i, i + 500));
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
