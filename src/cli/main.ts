@@ -26,6 +26,8 @@ const USER_ERRORS = new Set([
   'FS_INVALID_OFFSET',
   'FS_NOT_FOUND',
   'FS_CSV_INVALID',
+  'FS_RULES_INVALID',
+  'FS_MODEL_INVALID',
 ]);
 
 export interface CliIo {

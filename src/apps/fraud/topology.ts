@@ -40,7 +40,7 @@ export interface FraudTopologyDeps {
   /** observers for live statistics (called once per processed record; may repeat after a crash) */
   onScored?: (scored: ScoredEvent) => void;
   onRejected?: (reasons: string[]) => void;
-  topics?: Partial<typeof FRAUD_TOPICS>;
+  topics?: Partial<Record<keyof typeof FRAUD_TOPICS, string>>;
 }
 
 /** The scored-event record written to fraud.scored (and the lake's fraud_detection table). */
