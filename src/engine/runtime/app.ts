@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Registry } from 'prom-client';
-import { FraudstreamError } from '../../errors.ts';
+import { FraudstreamError, isFraudstreamError } from '../../errors.ts';
 import type { Consumer, Log, Producer, TopicPartition } from '../../log/types.ts';
 import type { Logger } from '../../logger.ts';
 import { memoryBackend } from '../state/stores.ts';
@@ -61,6 +61,9 @@ export interface StreamsConfig {
   onError?: (error: unknown) => void;
   /** Lifecycle lines (assignment, restore, revocation) go here; silent when omitted. */
   logger?: Logger;
+  /** How long a retriable failure (e.g. a broker restart) is recovered from before the app fails.
+   * Default 300 000 ms. */
+  recoveryTimeoutMs?: number;
 }
 
 export type AppState = 'created' | 'starting' | 'running' | 'closing' | 'closed' | 'failed';
@@ -153,12 +156,9 @@ export class StreamsApp {
       metrics: this.metrics,
       partitionsOf: (t) => this.partitions.get(t) ?? 1,
     };
-    const exactlyOnce = (c.processingGuarantee ?? 'exactly_once') === 'exactly_once';
     // The producer comes first: with a transactional id it fences a crashed predecessor and aborts its
     // open transaction, so restore below reads a changelog with no pending tail.
-    this.producer = await c.log.producer(
-      exactlyOnce ? { transactionalId: `${appId}-${c.instanceId ?? '0'}` } : { idempotent: true },
-    );
+    this.producer = await this.openProducer();
     const inputTopics = this.topology.subtopologies.flatMap((s) =>
       s.sourceTopics.map((t) => this.topology.topicName(appId, t)),
     );
@@ -268,6 +268,60 @@ export class StreamsApp {
       await ensure(t, 1, 'delete');
   }
 
+  private openProducer(): Promise<Producer> {
+    const c = this.config;
+    const exactlyOnce = (c.processingGuarantee ?? 'exactly_once') === 'exactly_once';
+    return c.log.producer(
+      exactlyOnce ? { transactionalId: `${c.applicationId}-${c.instanceId ?? '0'}` } : { idempotent: true },
+    );
+  }
+
+  /**
+   * After a retriable failure in poll, restore or commit (a broker restart, a coordinator move) the
+   * outcome of the open transaction is unknown and the tasks hold uncommitted work. Re-registering
+   * the transactional producer settles the transaction (the coordinator completes or aborts it and
+   * fences the old producer); then every task is rebuilt from committed state — stores restored from
+   * their changelogs, positions reset to the committed offsets — so nothing is lost or done twice.
+   */
+  private async recover(cause: FraudstreamError): Promise<void> {
+    const deadline = Date.now() + (this.config.recoveryTimeoutMs ?? 300_000);
+    this.metrics.recoveries.inc();
+    this.config.logger?.warn(
+      { event: 'recovery', code: cause.code, err: cause.message },
+      'retriable failure: rebuilding tasks from committed state',
+    );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.producer?.close().catch(() => {});
+        this.producer = undefined;
+        this.producer = await this.openProducer();
+        const consumer = this.consumer!;
+        for (const t of this.tasks.values()) t.close();
+        this.tasks.clear();
+        this.taskByPartition.clear();
+        consumer.resume(consumer.assignment());
+        this.paused.clear();
+        const owned = consumer.assignment();
+        await this.onAssigned(owned);
+        const committed = new Map(
+          (await consumer.committed(owned)).map((o) => [`${o.topic}|${o.partition}`, o.offset]),
+        );
+        for (const tp of owned) {
+          let offset = committed.get(`${tp.topic}|${tp.partition}`);
+          offset ??= (await this.config.log.admin().listOffsets(tp.topic)).find(
+            (o) => o.partition === tp.partition,
+          )?.earliest;
+          consumer.seek(tp, offset ?? 0);
+        }
+        this.config.logger?.info({ event: 'recovery', attempt }, `recovered after ${attempt} attempt(s)`);
+        return;
+      } catch (error) {
+        if (!isFraudstreamError(error) || !error.retriable || Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
   private async onAssigned(tps: TopicPartition[]): Promise<void> {
     this.config.logger?.info(
       { event: 'assignment', partitions: tps.map((tp) => `${tp.topic}[${tp.partition}]`) },
@@ -333,21 +387,15 @@ export class StreamsApp {
     let lastCommit = Date.now();
     try {
       while (this.stateValue === 'running') {
-        const records = await this.consumer!.poll(50);
-        for (const r of records) {
-          const task = this.taskByPartition.get(`${r.topic}|${r.partition}`);
-          if (task) task.enqueue(r);
-        }
-        const started = performance.now();
-        let processed = 0;
-        for (const t of this.tasks.values()) processed += t.process(maxBuffered);
-        if (processed > 0) this.metrics.processLatency.observe((performance.now() - started) / 1000);
-        this.applyBackpressure(maxBuffered);
-        const now = Date.now();
-        for (const t of this.tasks.values()) t.punctuateWallClock(now);
-        if (now - lastCommit >= interval) {
-          await this.commit();
-          lastCommit = Date.now();
+        try {
+          await this.step(maxBuffered);
+          if (Date.now() - lastCommit >= interval) {
+            await this.commit();
+            lastCommit = Date.now();
+          }
+        } catch (error) {
+          if (!isFraudstreamError(error) || !error.retriable || this.stateValue !== 'running') throw error;
+          await this.recover(error);
         }
         // The embedded log answers polls and commits with already-settled promises; without a
         // macrotask turn here a busy loop would starve timers, sockets and the HTTP server.
@@ -358,6 +406,22 @@ export class StreamsApp {
       this.stateValue = 'failed';
       c.onError?.(error);
     }
+  }
+
+  /** One poll → process → punctuate turn. */
+  private async step(maxBuffered: number): Promise<void> {
+    const records = await this.consumer!.poll(50);
+    for (const r of records) {
+      const task = this.taskByPartition.get(`${r.topic}|${r.partition}`);
+      if (task) task.enqueue(r);
+    }
+    const started = performance.now();
+    let processed = 0;
+    for (const t of this.tasks.values()) processed += t.process(maxBuffered);
+    if (processed > 0) this.metrics.processLatency.observe((performance.now() - started) / 1000);
+    this.applyBackpressure(maxBuffered);
+    const now = Date.now();
+    for (const t of this.tasks.values()) t.punctuateWallClock(now);
   }
 
   /** Pauses partitions whose task buffer is full, resumes them once half drained. */

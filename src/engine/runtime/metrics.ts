@@ -27,6 +27,8 @@ export class EngineMetrics {
   readonly registry: Registry;
   readonly processLatency: Histogram;
   readonly commitLatency: Histogram;
+  /** Retriable failures (broker restart, coordinator move) recovered from by rebuilding tasks. */
+  readonly recoveries: Counter;
   private readonly nodes = new Map<string, NodeCounts>();
   private readonly late = new Map<string, number>();
   private readonly dead = new Map<string, number>();
@@ -145,6 +147,11 @@ export class EngineMetrics {
       help: 'Time of one commit (steps 1–6)',
       registers: [registry],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    });
+    this.recoveries = new Counter({
+      name: 'fraudstream_engine_recoveries_total',
+      help: 'Retriable failures (e.g. a broker restart) recovered from by rebuilding tasks from committed state',
+      registers: [registry],
     });
   }
 
