@@ -13,6 +13,13 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { KafkaLog } from '../src/log/kafka/index.ts';
 import type { ProducerRecord } from '../src/log/types.ts';
+import {
+  OutputReader,
+  startWorker,
+  stopWorker,
+  type Worker,
+} from '../test/integration/engine-kafka/fixtures/harness.ts';
+import { payments } from '../test/integration/engine-kafka/fixtures/topology.ts';
 import type { BenchContext, BenchResult } from './harness.ts';
 
 const RECORD_BYTES = 300;
@@ -226,6 +233,71 @@ export const cases: BenchCase[] = [
     },
   },
 ];
+
+/**
+ * The engine end to end on Kafka: `workers` StreamsApp processes (one consumer group, exactly-once)
+ * run the re-key + 10 s windowed count per card over a pre-filled 6-partition input; every input
+ * yields one committed windowed-count update. Timed from the first committed output to the last, so
+ * process start and the group join are not counted.
+ */
+async function engineOnKafka(setup: KafkaBenchSetup, workers: number): Promise<BenchResult> {
+  const name = `engine ${workers} worker${workers === 1 ? '' : 's'}`;
+  const events = setup.records;
+  const appId = `bench-engine-${workers}w-${Date.now().toString(36)}`;
+  const input = `${appId}-payments`;
+  const output = `${appId}-card-window-counts`;
+  const log = await KafkaLog.connect({ brokers: setup.brokers });
+  const running: Worker[] = [];
+  const reader = new OutputReader();
+  try {
+    await log.admin().createTopic({ name: input, partitions: 6 });
+    await log.admin().createTopic({ name: output, partitions: 6 });
+    const producer = await log.producer();
+    for (let i = 0; i < events; i += BATCH)
+      await producer.send(payments(input, i, Math.min(BATCH, events - i), 5000));
+    await producer.close();
+    setup.progress(`${name}: ${events} payments in ${input}, starting ${workers} worker(s)`);
+    await reader.start(log, output, `${appId}-reader`);
+    for (let w = 0; w < workers; w++) {
+      running.push(
+        startWorker({
+          brokers: setup.brokers,
+          applicationId: appId,
+          instanceId: `w${w}`,
+          stateDir: path.join(setup.tmpDir, appId, `w${w}`),
+          input,
+          output,
+          topology: 'windowed',
+          sessionTimeoutMs: 10_000,
+        }),
+      );
+    }
+    await Promise.all(running.map((w) => w.started));
+    await reader.waitFor(events, 600_000, () => running.map((w) => w.stderr().slice(-500)).join(' | '));
+    const first = Math.min(...reader.records.map((r) => r.arrivedAt));
+    const last = Math.max(...reader.records.map((r) => r.arrivedAt));
+    return {
+      case: name,
+      metric: 'events_per_sec',
+      value: Math.round((events / (last - first)) * 1000),
+      unit: 'events/s',
+    };
+  } finally {
+    await Promise.all(running.map((w) => stopWorker(w)));
+    await reader.close().catch(() => {});
+    for (const topic of (await log.admin().listTopics()).filter((t) => t.startsWith(appId)))
+      await log
+        .admin()
+        .deleteTopic(topic)
+        .catch(() => {});
+    await log.close();
+  }
+}
+
+cases.push(
+  { name: 'engine 1 worker', run: (s) => engineOnKafka(s, 1) },
+  { name: 'engine 2 workers', run: (s) => engineOnKafka(s, 2) },
+);
 
 function arg(args: string[], name: string): string | undefined {
   return args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
