@@ -186,8 +186,11 @@ export class KafkaProducer implements Producer {
     }
     const messages = await this.toMessages(records);
     try {
-      const result = await this.#client.send({ messages });
-      return recordMetadata(messages, result);
+      const out: RecordMetadata[] = [];
+      for (const chunk of chunkBySize(messages)) {
+        out.push(...recordMetadata(chunk, await this.#client.send({ messages: chunk })));
+      }
+      return out;
     } catch (error) {
       throw this.wrap(
         error,
@@ -261,7 +264,11 @@ class KafkaTransaction implements Transaction {
     if (records.length === 0) return [];
     const messages = await this.#producer.toMessages(records);
     try {
-      return recordMetadata(messages, await this.#txn.send({ messages }));
+      const out: RecordMetadata[] = [];
+      for (const chunk of chunkBySize(messages)) {
+        out.push(...recordMetadata(chunk, await this.#txn.send({ messages: chunk })));
+      }
+      return out;
     } catch (error) {
       throw this.#producer.wrap(error, `send ${records.length} record(s) in a transaction`);
     }
@@ -327,6 +334,32 @@ class KafkaTransaction implements Transaction {
 }
 
 /** Per-record offsets: the client reports each partition's base offset, in send order. */
+/**
+ * One produce request must stay under the broker's message.max.bytes (1 MiB by default) even
+ * uncompressed: big batches (a backlog of ~2 KB audit records) are sent as several requests.
+ */
+const MAX_REQUEST_BYTES = 768 * 1024;
+
+function chunkBySize(messages: MessageToProduce[], maxBytes = MAX_REQUEST_BYTES): MessageToProduce[][] {
+  const chunks: MessageToProduce[][] = [];
+  let current: MessageToProduce[] = [];
+  let size = 0;
+  for (const m of messages) {
+    let bytes = 64 + (m.key?.length ?? 0) + (m.value?.length ?? 0);
+    const headers = m.headers instanceof Map ? [...m.headers] : Object.entries(m.headers ?? {});
+    for (const [k, v] of headers) bytes += k.length + v.length + 8;
+    if (current.length > 0 && size + bytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(m);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 function recordMetadata(messages: MessageToProduce[], result: ProduceResult): RecordMetadata[] {
   const base = new Map<string, number>();
   for (const o of result.offsets ?? []) base.set(`${o.topic}\u0000${o.partition}`, Number(o.offset));
