@@ -27,6 +27,10 @@ export const options = {
     description: 'server port (default 8080 or server.port; 0 = any free port)',
   },
   'no-server': { type: 'boolean', description: 'do not serve the API, metrics and dashboard' },
+  'no-lake': {
+    type: 'boolean',
+    description: 'do not write the bronze/silver/gold Delta tables (lake.enabled=false)',
+  },
   'no-generator': {
     type: 'boolean',
     description: 'do not feed synthetic orders: score what arrives on the orders/transactions topics',
@@ -76,7 +80,13 @@ export async function run(args: CommandArgs): Promise<number> {
   const config = loadConfig({ overrides: merge(args.config, overrides), env: {} });
   const logger = createLogger({ pretty: args.stderr.isTTY === true && !values.json });
   const log = await args.openLog();
-  const app = await FraudApp.create({ config, log, logger, generate: values['no-generator'] !== true });
+  const app = await FraudApp.create({
+    config,
+    log,
+    logger,
+    generate: values['no-generator'] !== true,
+    lake: config.lake.enabled && values['no-lake'] !== true,
+  });
   const live = new LiveConsole(args.stderr);
 
   let server: ReturnType<typeof buildServer> | undefined;

@@ -20,6 +20,7 @@ import type { CardTransaction, Customer, Merchant, Order } from '../../../events
 import type { Log } from '../../../log/index.ts';
 import type { Logger } from '../../../logger.ts';
 import { AlertDispatcher, createAlertChannels, type FraudAlert } from '../../../sinks/alerts/index.ts';
+import { Medallion } from '../../lake/index.ts';
 import { Analyst } from '../analyst/index.ts';
 import { DecisionEngine } from '../decision/index.ts';
 import { DEFAULT_LABEL_DELAY_MS, knownLabels, type MerchantRiskState } from '../features/index.ts';
@@ -57,6 +58,9 @@ export interface FraudAppOptions {
   generate?: boolean;
   /** start from empty state: delete the application's local state directory first */
   cleanState?: boolean;
+  /** also run the medallion (bronze/silver/gold/fraud_detection Delta tables under lake.basePath);
+   * default false — `fraudstream start` passes lake.enabled unless --no-lake */
+  lake?: boolean;
 }
 
 export type LiveListener = (event: { type: 'stats' | 'alert'; data: unknown }) => void;
@@ -71,6 +75,8 @@ export class FraudApp {
   readonly model: ModelHolder;
   readonly analyst: Analyst | undefined;
   readonly streams: StreamsApp;
+  /** the lake's medallion pipelines, when enabled (see src/apps/lake) */
+  readonly medallion: Medallion | undefined;
   private readonly logger: Logger;
   private readonly scorer: FraudScorer;
   private readonly predictScorer: FraudScorer;
@@ -146,6 +152,18 @@ export class FraudApp {
       dispatcher: this.dispatcher,
       onAlert: (a) => this.onAlert(a),
     });
+    if (options.lake) {
+      this.medallion = new Medallion({
+        log: this.log,
+        basePath: config.lake.basePath,
+        applicationId: `${appId}-lake`,
+        stateDir,
+        stateBackend: config.engine.stateBackend === 'lmdb' ? lmdbBackend() : memoryBackend(),
+        // the lake failing must not stop fraud scoring: it is logged and the tables catch up on restart
+        onError: (err) =>
+          logger.error({ event: 'lake_failed', err }, 'the medallion stopped writing the lake'),
+      });
+    }
   }
 
   static async create(options: FraudAppOptions): Promise<FraudApp> {
@@ -183,6 +201,7 @@ export class FraudApp {
       `starting ${this.config.engine.applicationId} on the ${this.log.kind} log`,
     );
     await this.streams.start();
+    await this.medallion?.start();
     await this.delivery.start();
     if (this.generate) {
       const g = this.config.generator;
@@ -205,6 +224,7 @@ export class FraudApp {
     clearInterval(this.ticker);
     this.logger.info({ event: 'shutdown' }, 'stopping: finishing the batch and committing');
     await this.streams.close();
+    await this.medallion?.stop();
     await this.delivery.stop();
     await this.dispatcher.close();
     await this.analyst?.close();
