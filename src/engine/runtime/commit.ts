@@ -29,32 +29,27 @@ export async function commitTasks(
   guarantee: ProcessingGuarantee,
 ): Promise<boolean> {
   const records: ProducerRecord[] = [];
-  const owners: Array<{ task: StreamTask; store: string } | undefined> = [];
+  // Changelog records come first, one contiguous range per (task, store): its checkpoint is the
+  // offset after the range's last record (a store's records all go to one partition, in order).
+  const ranges: Array<{ task: StreamTask; store: string; end: number }> = [];
   const offsets = [];
   const list = [...tasks];
   for (const task of list) {
     for (const { store, records: changes } of task.drainChangelogs()) {
-      for (const r of changes) {
-        records.push(r);
-        owners.push({ task, store });
-      }
+      for (let i = 0; i < changes.length; i++) records.push(changes[i]);
+      ranges.push({ task, store, end: records.length });
     }
   }
   for (const task of list) {
-    for (const r of task.drainOutput()) {
-      records.push(r);
-      owners.push(undefined);
-    }
-    offsets.push(...task.drainConsumedOffsets());
+    const output = task.drainOutput();
+    for (let i = 0; i < output.length; i++) records.push(output[i]);
+    for (const o of task.drainConsumedOffsets()) offsets.push(o);
   }
   if (records.length === 0 && offsets.length === 0) return false;
-  const checkpoints = new Map<StreamTask, Map<string, number>>();
+  const changelogCount = ranges.length === 0 ? 0 : ranges[ranges.length - 1].end;
+  const changelogOffsets: number[] = new Array(changelogCount);
   const note = (i: number, offset: number) => {
-    const owner = owners[i];
-    if (!owner) return;
-    let m = checkpoints.get(owner.task);
-    if (!m) checkpoints.set(owner.task, (m = new Map()));
-    m.set(owner.store, Math.max(m.get(owner.store) ?? 0, offset + 1));
+    if (i < changelogCount) changelogOffsets[i] = offset;
   };
   if (guarantee === 'exactly_once') {
     const txn = await producer.beginTransaction();
@@ -75,6 +70,12 @@ export async function commitTasks(
       for (let j = 0; j < meta.length; j++) note(i + j, meta[j].offset);
     }
     if (offsets.length > 0) await consumer.commit(offsets);
+  }
+  const checkpoints = new Map<StreamTask, Map<string, number>>();
+  for (const r of ranges) {
+    let m = checkpoints.get(r.task);
+    if (!m) checkpoints.set(r.task, (m = new Map()));
+    m.set(r.store, changelogOffsets[r.end - 1] + 1);
   }
   for (const task of list) task.commitStores(checkpoints.get(task) ?? new Map());
   return true;

@@ -86,7 +86,10 @@ export class StreamTask {
   openStores(): void {
     for (const spec of this.sub.stores) {
       const dir = path.join(this.env.stateDir, this.env.applicationId, this.idString, spec.name);
-      this.stores.set(spec.name, openStore(spec, this.env.defaultBackend, dir, this.idString));
+      const opened = openStore(spec, this.env.defaultBackend, dir, this.idString);
+      opened.changelogging.topic = this.changelogTopic(spec.name);
+      opened.changelogging.partition = this.id.partition;
+      this.stores.set(spec.name, opened);
     }
   }
 
@@ -291,14 +294,8 @@ export class StreamTask {
         s.changelogging.drainChanges();
         continue;
       }
-      const changes = s.changelogging.drainChanges();
-      if (changes.length === 0) continue;
-      const topic = this.changelogTopic(name);
-      const partition = this.id.partition;
-      out.push({
-        store: name,
-        records: changes.map((c) => ({ topic, partition, key: c.key, value: c.value })),
-      });
+      const records = s.changelogging.drainChanges();
+      if (records.length > 0) out.push({ store: name, records });
     }
     return out;
   }

@@ -136,17 +136,30 @@ export class EmbeddedProducer implements Producer {
     // Per input record: its batch and its position in that batch (offset = base + position).
     const batchOf: PartitionBatch[] = new Array(records.length);
     const positionOf = new Uint32Array(records.length);
+    // Runs of records usually share a topic and partition (a store's changelog, one output topic):
+    // the previous record's lookups are reused.
+    let lastTopicName: string | undefined;
+    let topic: ReturnType<Broker['topic']> | undefined;
+    let lastPartition = -1;
+    let batch: PartitionBatch | undefined;
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
-      const topic = this.#broker.topic(r?.topic);
+      if (r?.topic !== lastTopicName || topic === undefined) {
+        topic = this.#broker.topic(r?.topic);
+        lastTopicName = r.topic;
+        lastPartition = -1;
+      }
       const key = r.key ?? null;
       checkRecord(r, i, key, topic.description.cleanupPolicy === 'compact');
       const partition = r.partition ?? this.#partitioner.partition(r.topic, key, topic.partitions.length);
-      const store = this.#broker.partition(r.topic, partition);
-      let batch = batches.get(store);
-      if (!batch) {
-        batch = { store, segmentBytes: topic.description.segmentBytes, indexes: [], baseOffset: 0 };
-        batches.set(store, batch);
+      if (partition !== lastPartition || batch === undefined) {
+        const store = this.#broker.partition(r.topic, partition);
+        lastPartition = partition;
+        batch = batches.get(store);
+        if (!batch) {
+          batch = { store, segmentBytes: topic.description.segmentBytes, indexes: [], baseOffset: 0 };
+          batches.set(store, batch);
+        }
       }
       batchOf[i] = batch;
       positionOf[i] = batch.indexes.length;

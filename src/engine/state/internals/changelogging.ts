@@ -1,11 +1,15 @@
 /**
  * Changelogging layer: records every write of a task's store since the last commit; at commit step 2
- * the task drains them into the log transaction. Writes are appended, not deduplicated per key: with
- * many keys a commit interval rarely sees a key twice, and the compacted topic drops old values anyway.
+ * the task drains them into the log transaction. Writes are appended, not deduplicated per key: the
+ * record cache above key-value stores already writes a hot key once per commit, and the compacted
+ * topic drops old values anyway. Entries are built as the producer records they become (topic and
+ * partition set by the task), so the drain hands them to the transaction without copying.
  */
 import type { StoreBackend } from '../types.ts';
 
 export interface ChangelogEntry {
+  topic: string;
+  partition: number;
   key: Buffer;
   /** null = delete (tombstone). */
   value: Buffer | null;
@@ -14,6 +18,9 @@ export interface ChangelogEntry {
 export class ChangeloggingBackend implements StoreBackend {
   readonly inner: StoreBackend;
   private pending: ChangelogEntry[] = [];
+  /** Where drained entries go: the store's changelog topic and the task's partition. */
+  topic = '';
+  partition = 0;
 
   constructor(inner: StoreBackend) {
     this.inner = inner;
@@ -25,12 +32,12 @@ export class ChangeloggingBackend implements StoreBackend {
 
   put(key: Buffer, value: Buffer): void {
     this.inner.put(key, value);
-    this.pending.push({ key, value });
+    this.pending.push({ topic: this.topic, partition: this.partition, key, value });
   }
 
   delete(key: Buffer): void {
     this.inner.delete(key);
-    this.pending.push({ key, value: null });
+    this.pending.push({ topic: this.topic, partition: this.partition, key, value: null });
   }
 
   range(from?: Buffer, to?: Buffer): IterableIterator<[Buffer, Buffer]> {
