@@ -97,7 +97,6 @@ export class RealTimeMonitor {
   private readonly active = new Map<string, MonitorAlert>();
   private readonly history: MonitorAlert[] = [];
   private readonly startedAt: number;
-  private lastMetrics: Record<string, number> = {};
 
   private readonly readMetrics: () => Record<string, number>;
   private readonly options: MonitorOptions;
@@ -138,7 +137,6 @@ export class RealTimeMonitor {
   /** Evaluate every rule once; returns the alerts fired now (cooldown respected). */
   evaluate(): MonitorAlert[] {
     const metrics = this.readMetrics();
-    this.lastMetrics = metrics;
     const now = this.now();
     const fired: MonitorAlert[] = [];
     for (const rule of this.rules.values()) {
@@ -187,7 +185,8 @@ export class RealTimeMonitor {
         : Object.values(health).includes('degraded')
           ? 'degraded'
           : 'healthy',
-      metrics: this.lastMetrics,
+      // Current values, not those of the last evaluation (empty until the first tick after start).
+      metrics: this.readMetrics(),
       alert_rules: [...this.rules.values()],
       active_alerts: this.activeAlerts(),
       recent_alerts: this.history.slice(-20),

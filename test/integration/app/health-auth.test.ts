@@ -111,6 +111,36 @@ describe('auth and /predict/raw on a running app', () => {
     assert.equal((await fetch(`${base}/api/v1/rules`)).status, 200);
   });
 
+  test('read-only operations endpoints describe the running app', async () => {
+    const meta = (await (await fetch(`${base}/api/v1/streams/metadata`)).json()) as {
+      tasks: { id: string; partitions: { topic: string; partition: number }[]; stores: string[] }[];
+      stores: string[];
+    }[];
+    const tasks = meta[0]?.tasks ?? [];
+    assert.ok(tasks.length > 0, 'tasks');
+    for (const t of tasks) assert.ok(t.partitions.length > 0, `task ${t.id} has input partitions`);
+    assert.ok(meta[0]?.stores.includes('fraud-customers'));
+    // Interactive query: a generated customer's profile from the table's store.
+    const customer = await until(
+      async () => {
+        const res = await fetch(`${base}/api/v1/stores/fraud-customers/keys/cus_000001`);
+        return res.ok ? ((await res.json()) as { value: { customer_id: string } }) : undefined;
+      },
+      20_000,
+      'customer cus_000001 in the store',
+    );
+    assert.equal(customer.value.customer_id, 'cus_000001');
+    assert.equal((await fetch(`${base}/api/v1/stores/no-such-store/keys/x`)).status, 404);
+    const breakers = (await (await fetch(`${base}/health/circuit-breakers`)).json()) as { status: string };
+    assert.match(breakers.status, /^(UP|DEGRADED)$/);
+    const monitor = (await (await fetch(`${base}/api/v1/monitor/dashboard`)).json()) as {
+      component_health: Record<string, string>;
+      metrics: Record<string, number>;
+    };
+    assert.equal(monitor.component_health.engine, 'healthy');
+    assert.equal(typeof monitor.metrics.consumer_lag, 'number');
+  });
+
   test('with the token the request is authorised (cleanup of a running app is a 409, not a 401)', async () => {
     const res = await fetch(`${base}/api/v1/streams/cleanup`, {
       method: 'POST',
