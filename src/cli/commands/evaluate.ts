@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { evaluateCsv, loadServingModel } from '../../apps/fraud/model/index.ts';
-import { FraudstreamError, isFraudstreamError } from '../../errors.ts';
+import { FraudstreamError } from '../../errors.ts';
 import { choiceOption, integerOption, requiredString, stringOption, usageError } from '../args.ts';
 import type { CommandArgs, OptionSpecs } from '../command.ts';
 
@@ -57,12 +57,8 @@ export async function run(args: CommandArgs): Promise<number> {
   await mustExist(modelPath, 'model file');
   await mustExist(csv, 'CSV file');
   if (warmupCsv !== undefined) await mustExist(warmupCsv, 'warm-up CSV file');
-  const model = await loadServingModel(modelPath).catch((err: unknown) => {
-    // a model this build cannot serve is the user's mistake: one line, exit 2
-    if (isFraudstreamError(err) && err.code === 'FS_MODEL_INVALID')
-      throw new FraudstreamError('FS_USAGE', err.message, { cause: err });
-    throw err;
-  });
+  // FS_MODEL_INVALID (wrong version / feature set, not loadable) is a user error: one line, exit 2
+  const model = await loadServingModel(modelPath);
   try {
     const { report, table } = await evaluateCsv({
       model,
