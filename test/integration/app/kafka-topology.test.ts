@@ -14,6 +14,8 @@ import { loadConfig } from '../../../src/config.ts';
 import type { Log, ProducerRecord } from '../../../src/log/index.ts';
 import { KafkaLog } from '../../../src/log/kafka/index.ts';
 import { silentLogger } from '../../../src/logger.ts';
+import { fraudServerDeps } from '../../../src/server/fraud-deps.ts';
+import { buildServer } from '../../../src/server/index.ts';
 import { SyntheticGenerator } from '../../../src/sources/generator/index.ts';
 import { kafkaAvailable, uniqueName } from '../../log/kafka/broker.ts';
 import { tempDirs, until } from './app-process.ts';
@@ -103,9 +105,9 @@ test('the fraud application scores orders and raises alerts on Kafka', {
     startTime: Date.now() - 7 * 86_400_000,
     meanGapMs: 60_000,
     kinds: ['customer', 'merchant', 'order'],
-    customers: 40,
-    merchants: 10,
-    count: 700,
+    customers: 300,
+    merchants: 30,
+    count: 4000,
   })) {
     const topic = TOPIC_OF[r.kind];
     if (!topic) continue;
@@ -151,4 +153,63 @@ test('the fraud application scores orders and raises alerts on Kafka', {
     'delivered alerts',
   );
   assert.equal(app.streams.state, 'running');
+});
+
+test('a restart restores from the changelogs on Kafka; /health/ready is 503 while it does', {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  if (!kafka.ok || !log || !app) return;
+  await app.stop();
+  app = undefined;
+  // Same application id, in-memory state: everything must come back from the changelog topics.
+  const config = loadConfig({
+    env: {},
+    overrides: { engine: { applicationId: appId, stateDir: dirs.state, stateBackend: 'memory' } },
+  });
+  app = await FraudApp.create({ config, log, logger: silentLogger, generate: false });
+  // As `fraudstream start` does: the server listens before processing starts.
+  const server = buildServer(fraudServerDeps(app, { token: '' }));
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`;
+  try {
+    const samples: { status: number; state: string; remaining: number; restored: number }[] = [];
+    const sum = (text: string, name: string) => {
+      let n = 0;
+      for (const m of text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'gm'))) n += Number(m[1]);
+      return n;
+    };
+    const starting = app.start();
+    let started = false;
+    void starting.then(() => {
+      started = true;
+    });
+    for (;;) {
+      const res = await fetch(`${base}/health/ready`);
+      const body = (await res.json()) as { state: string };
+      const text = await fetch(`${base}/metrics`).then((r) => r.text());
+      const remaining = sum(text, 'fraudstream_engine_restore_remaining_records');
+      const restored = sum(text, 'fraudstream_engine_restore_records_total');
+      samples.push({ status: res.status, state: body.state, remaining, restored });
+      if (res.status === 200) break;
+      if (samples.length > 5000) assert.fail(`never ready: ${JSON.stringify(samples.slice(-3))}`);
+    }
+    await starting;
+    assert.ok(started);
+    const restored = samples.at(-1)?.restored ?? 0;
+    assert.ok(restored > 0, 'records restored from the changelogs');
+    // Mid-restore: some stores already restored, others not yet — and the instance said 503.
+    const during = samples.filter(
+      (s) => s.status === 503 && (s.remaining > 0 || (s.restored > 0 && s.restored < restored)),
+    );
+    assert.ok(
+      during.length > 0,
+      `a 503 in the middle of the restore; ${samples.length} samples: ${JSON.stringify(samples.filter((_, i) => i % 10 === 0))}`,
+    );
+    assert.equal(samples.at(-1)?.remaining, 0);
+    const firstReady = samples.findIndex((s) => s.status === 200);
+    assert.equal(firstReady, samples.length - 1);
+  } finally {
+    await server.close();
+  }
 });
