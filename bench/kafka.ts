@@ -274,8 +274,12 @@ async function engineOnKafka(setup: KafkaBenchSetup, workers: number): Promise<B
     }
     await Promise.all(running.map((w) => w.started));
     await reader.waitFor(events, 600_000, () => running.map((w) => w.stderr().slice(-500)).join(' | '));
-    const first = Math.min(...reader.records.map((r) => r.arrivedAt));
-    const last = Math.max(...reader.records.map((r) => r.arrivedAt));
+    let first = Number.POSITIVE_INFINITY;
+    let last = 0;
+    for (const r of reader.records) {
+      first = Math.min(first, r.arrivedAt);
+      last = Math.max(last, r.arrivedAt);
+    }
     return {
       case: name,
       metric: 'events_per_sec',
