@@ -24,13 +24,7 @@ import { Medallion } from '../../lake/index.ts';
 import { Analyst } from '../analyst/index.ts';
 import { DecisionEngine } from '../decision/index.ts';
 import { DEFAULT_LABEL_DELAY_MS, knownLabels, type MerchantRiskState } from '../features/index.ts';
-import {
-  type FraudModel,
-  loadServingModel,
-  type ModelWatch,
-  type ServingModel,
-  watchModelFile,
-} from '../model/index.ts';
+import { loadServingModel, type ModelWatch, type ServingModel, watchModelFile } from '../model/index.ts';
 import {
   CUSTOMER_STATE_STORE,
   type CustomerState,
@@ -98,9 +92,7 @@ export class FraudApp {
     this.generate = options.generate ?? false;
     this.registry = options.registry ?? new Registry();
     this.rules = rules;
-    // ModelHolder is typed with FraudModel; the scorer only uses the ServingModel surface
-    // (version, score, explain), which an OnnxModel has too.
-    this.model = new ModelHolder(model as FraudModel | null);
+    this.model = new ModelHolder(model);
     if (config.fraud.modelPath) this.modelWatch = this.watchModel(config.fraud.modelPath);
     if (config.analyst.enabled) {
       this.analyst = new Analyst({
@@ -115,7 +107,7 @@ export class FraudApp {
       headlinePack: 'seed001-points',
     };
     this.scorer = new FraudScorer({ ...scorerDeps, analyst: this.analyst });
-    this.predictScorer = new FraudScorer(scorerDeps);
+    this.predictScorer = new FraudScorer({ ...scorerDeps, explainAbove: 0 });
     const builder = new StreamBuilder();
     buildFraudTopology(builder, {
       scorer: this.scorer,
@@ -236,7 +228,7 @@ export class FraudApp {
   private watchModel(file: string): ModelWatch {
     return watchModelFile(file, {
       current: () => this.model.current,
-      install: (m) => this.model.swap(m as FraudModel),
+      install: (m) => this.model.swap(m),
       onSwapped: ({ from, to }) =>
         this.logger.info({ event: 'model_swapped', from, to }, `model ${from ?? '(none)'} → ${to}`),
       onRejected: (err) =>

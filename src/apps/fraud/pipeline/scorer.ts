@@ -20,7 +20,7 @@ import {
   type FeatureOptions,
   type TransactionView,
 } from '../features/index.ts';
-import type { FraudModel } from '../model/index.ts';
+import type { ServingModel } from '../model/index.ts';
 import { type RulePackResult, type RulesEngine, ruleRecord, SEVERITIES } from '../rules/index.ts';
 import type { AnalystStatus, ModelResult, ScoredEvent, ScoringInput } from './types.ts';
 
@@ -30,11 +30,11 @@ const MERCHANT_LABELLED = FEATURE_NAMES.indexOf('merchant_labelled_count');
 
 /** The model in use; `swap` installs a new version without a restart (hot swap). */
 export class ModelHolder {
-  current: FraudModel | null;
-  constructor(model: FraudModel | null = null) {
+  current: ServingModel | null;
+  constructor(model: ServingModel | null = null) {
     this.current = model;
   }
-  swap(model: FraudModel | null): void {
+  swap(model: ServingModel | null): void {
     this.current = model;
   }
 }
@@ -47,6 +47,9 @@ export interface FraudScorerDeps {
   analyst?: Analyst;
   /** the pack whose level names the headline risk level (default: the most severe pack) */
   headlinePack?: string;
+  /** explain (reason codes from feature contributions) only scores at or above this; default 0.2.
+   * Explanations cost more than scores (ONNX occlusion: ~10×); `/predict/raw` explains always (0). */
+  explainAbove?: number;
   featureOptions?: FeatureOptions;
   now?: () => number;
 }
@@ -158,7 +161,9 @@ export class FraudScorer {
   private scoreModel(f: Float64Array): ModelResult | null {
     const model = this.deps.model?.current;
     if (!model) return null;
-    return { version: model.version, score: model.score(f), reasons: model.explain(f, 3) };
+    const score = model.score(f);
+    const reasons = score >= (this.deps.explainAbove ?? 0.2) ? model.explain(f, 3) : [];
+    return { version: model.version, score, reasons };
   }
 
   /** The named pack if configured, else the most severe result (first pack wins ties). */
