@@ -14,7 +14,7 @@
  */
 import { minutes, Serdes, type StreamBuilder, TimeWindows } from '../../engine/index.ts';
 import type { SilverTransaction } from './silver-row.ts';
-import { MEDALLION_TOPICS } from './tables.ts';
+import { MEDALLION_TOPICS, type MedallionTopics } from './tables.ts';
 
 export const GOLD_WINDOW_MS = minutes(10);
 export const GOLD_GRACE_MS = minutes(10);
@@ -41,7 +41,7 @@ interface GoldAggregate {
 }
 
 export interface GoldTopologyOptions {
-  topics?: Partial<typeof MEDALLION_TOPICS>;
+  topics?: Partial<MedallionTopics>;
 }
 
 /** The grouping key of a silver row: [merchant, payment method, country] as JSON. */

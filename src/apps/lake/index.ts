@@ -25,4 +25,10 @@ export {
   parseLocation,
   type SilverTransaction,
 } from './silver-row.ts';
-export { MEDALLION_TABLES, MEDALLION_TOPICS, type MedallionTableName, tablePath } from './tables.ts';
+export {
+  MEDALLION_TABLES,
+  MEDALLION_TOPICS,
+  type MedallionTableName,
+  type MedallionTopics,
+  tablePath,
+} from './tables.ts';

@@ -27,7 +27,13 @@ import { buildGoldTopology } from './gold.ts';
 import { LakeWriter, type LakeWriterStats } from './lake-writer.ts';
 import { bronzeRow, fraudDetectionRow, jsonRow } from './rows.ts';
 import { buildSilverTopology } from './silver.ts';
-import { MEDALLION_TABLES, MEDALLION_TOPICS, type MedallionTableName, tablePath } from './tables.ts';
+import {
+  MEDALLION_TABLES,
+  MEDALLION_TOPICS,
+  type MedallionTableName,
+  type MedallionTopics,
+  tablePath,
+} from './tables.ts';
 
 export interface MedallionOptions {
   log: Log;
@@ -40,6 +46,8 @@ export interface MedallionOptions {
   stateBackend?: StoreBackendFactory;
   /** default: the fraud pipeline's validators */
   validators?: Validators;
+  /** topic names other than the defaults (MEDALLION_TOPICS), e.g. per-test names on a shared broker */
+  topics?: Partial<MedallionTopics>;
   /** partitions of the topics the medallion creates when missing (default 3) */
   partitions?: number;
   /** engine metrics (a registry of its own by default: never share one between two StreamsApps) */
@@ -63,6 +71,7 @@ export class Medallion {
   readonly basePath: string;
   readonly applicationId: string;
   readonly streams: StreamsApp;
+  readonly topics: MedallionTopics;
   private readonly options: MedallionOptions;
   private readonly writers = new Map<MedallionTableName, LakeWriter>();
   private failure: Promise<never> | undefined;
@@ -72,9 +81,11 @@ export class Medallion {
     this.options = options;
     this.basePath = path.resolve(options.basePath ?? './data/lake');
     this.applicationId = options.applicationId ?? 'fraudstream-lake';
+    this.topics = { ...MEDALLION_TOPICS, ...options.topics };
+    const topics = this.topics;
     const builder = new StreamBuilder();
-    buildSilverTopology(builder, { validators: options.validators ?? createValidators() });
-    buildGoldTopology(builder);
+    buildSilverTopology(builder, { validators: options.validators ?? createValidators(), topics });
+    buildGoldTopology(builder, { topics });
     this.streams = new StreamsApp(builder.build(), {
       applicationId: this.applicationId,
       log: options.log,
@@ -86,7 +97,7 @@ export class Medallion {
       ...(options.commitIntervalMs !== undefined ? { commitIntervalMs: options.commitIntervalMs } : {}),
       // undecodable bytes go beside invalid records instead of stopping the medallion
       deserializationErrorHandler: 'continue',
-      deadLetterTopic: MEDALLION_TOPICS.silverDeadLetters,
+      deadLetterTopic: topics.silverDeadLetters,
       onError: (err) => this.fail(err),
     });
   }
@@ -99,10 +110,10 @@ export class Medallion {
     this.failure.catch(() => {});
     const admin = this.options.log.admin();
     const partitions = this.options.partitions ?? 3;
-    for (const name of Object.values(MEDALLION_TOPICS))
+    for (const name of Object.values(this.topics))
       await admin.createTopic({ name, partitions }, { ifNotExists: true });
     await this.streams.start();
-    const T = MEDALLION_TOPICS;
+    const T = this.topics;
     const cdcTopics = new Set<string>([T.cdcTransactions]);
     const plan: Array<
       [

@@ -22,7 +22,7 @@ import { minutes, Serdes, Stores, type StreamBuilder } from '../../engine/index.
 import type { CardTransaction, Order } from '../../events/index.ts';
 import type { Validators } from '../fraud/validation/index.ts';
 import { type SilverTransaction, silverFromCardTransaction, silverFromOrder } from './silver-row.ts';
-import { MEDALLION_TOPICS } from './tables.ts';
+import { MEDALLION_TOPICS, type MedallionTopics } from './tables.ts';
 
 export const SILVER_DEDUP_STORE = 'lake-silver-seen-ids';
 export const SILVER_WATERMARK_MS = minutes(10);
@@ -33,7 +33,7 @@ export interface SilverTopologyOptions {
   validators: Validators;
   /** what each input topic carries (default: orders → order, transactions → card_transaction) */
   inputs?: Record<string, 'order' | 'card_transaction'>;
-  topics?: Partial<typeof MEDALLION_TOPICS>;
+  topics?: Partial<MedallionTopics>;
   /** called for each dropped duplicate (may repeat after a crash) */
   onDuplicate?: (transactionId: string) => void;
 }

@@ -29,6 +29,9 @@ export const MEDALLION_TOPICS = {
   goldLate: 'lake.gold.late',
 } as const;
 
+/** The medallion's topic names (MEDALLION_TOPICS by default). */
+export type MedallionTopics = Record<keyof typeof MEDALLION_TOPICS, string>;
+
 const bronze: TableSchema = {
   columns: [
     { name: 'topic', type: 'string', nullable: false },
