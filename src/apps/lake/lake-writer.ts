@@ -17,6 +17,8 @@
  *   });
  *   await writer.stop();
  */
+
+import { FraudstreamError } from '../../errors.ts';
 import type { TableSchema } from '../../lakehouse/index.ts';
 import { DeltaSink, type LogPosition, type ObjectStore } from '../../lakehouse/index.ts';
 import type { Consumer, Log, LogRecord, TopicPartitionOffset } from '../../log/types.ts';
@@ -66,6 +68,7 @@ export class LakeWriter {
   /** Opens (or creates) the table, joins the consumer group and starts writing. */
   static async start(options: LakeWriterOptions): Promise<LakeWriter> {
     const sink = await DeltaSink.open({ table: options.table, schema: options.schema, name: options.name });
+    await checkLogNotReset(options, sink);
     const writer = new LakeWriter(options, sink);
     writer.consumer = await options.log.consumer({
       groupId: `${options.applicationId}-lake-${options.name}`,
@@ -142,5 +145,30 @@ export class LakeWriter {
       if (result.committed) this.stats.commits++;
     }
     await this.consumer.commit([...next.values()]);
+  }
+}
+
+/**
+ * A table that recorded an offset the log has not reached was written from another log (a deleted
+ * `./data/log`, a recreated topic): the position dedup would silently drop every new record up to
+ * that offset, so refuse to start instead.
+ */
+async function checkLogNotReset(options: LakeWriterOptions, sink: DeltaSink): Promise<void> {
+  const admin = options.log.admin();
+  const topics = new Set(await admin.listTopics());
+  for (const topic of options.topics) {
+    if (!topics.has(topic)) continue;
+    for (const p of await admin.listOffsets(topic)) {
+      const recorded = sink.lastCommittedVersion(
+        `${options.applicationId}-${options.name}/${topic}/${p.partition}`,
+      );
+      if (recorded >= p.latest) {
+        throw new FraudstreamError(
+          'FS_INVALID_OFFSET',
+          `table ${sink.table.store.root} already holds ${topic}/${p.partition} up to offset ${recorded}, but the log ends at ${p.latest}: the log was reset; write to a new lake.basePath or delete the table`,
+          { details: { topic, partition: p.partition, recorded, latest: p.latest } },
+        );
+      }
+    }
   }
 }

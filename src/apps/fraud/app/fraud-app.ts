@@ -149,6 +149,7 @@ export class FraudApp {
         log: this.log,
         basePath: config.lake.basePath,
         applicationId: `${appId}-lake`,
+        topics: { orders: config.fraud.inputTopic },
         stateDir,
         stateBackend: config.engine.stateBackend === 'lmdb' ? lmdbBackend() : memoryBackend(),
         // the lake failing must not stop fraud scoring: it is logged and the tables catch up on restart
@@ -193,7 +194,12 @@ export class FraudApp {
       `starting ${this.config.engine.applicationId} on the ${this.log.kind} log`,
     );
     await this.streams.start();
-    await this.medallion?.start();
+    await this.medallion?.start().catch((err) => {
+      this.logger.error(
+        { event: 'lake_failed', err },
+        'the medallion did not start; scoring goes on without the lake',
+      );
+    });
     await this.delivery.start();
     if (this.generate) {
       const g = this.config.generator;
