@@ -100,7 +100,7 @@ export const ConfigSchema = Type.Object(
     ),
     fraud: Type.Object(
       {
-        inputTopic: Str('topic of incoming orders / transactions', 'orders'),
+        inputTopic: Str('topic of incoming orders (card transactions arrive on `transactions`)', 'orders'),
         rulesFile: Str('rule packs file (YAML or JSON); empty = the shipped packs', ''),
         modelPath: Str('GBDT or ONNX model file; empty = rules only', ''),
       },

@@ -97,6 +97,9 @@ export async function restoreTask(
           pending.delete(t);
         }
       }
+      // The embedded log's polls settle at once: give timers and sockets a turn (health checks
+      // must see a 503 while a large changelog is restored).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (Date.now() - lastProgress > STALL_TIMEOUT_MS) {
         throw new FraudstreamError(
           'FS_TIMEOUT',

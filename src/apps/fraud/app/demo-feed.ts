@@ -22,6 +22,8 @@ export interface DemoFeedOptions {
   signal: AbortSignal;
   customers?: number;
   merchants?: number;
+  /** default `orders` (config `fraud.inputTopic`) */
+  ordersTopic?: string;
 }
 
 const TOPIC_OF = {
@@ -59,7 +61,10 @@ export async function runDemoFeed(log: Log, options: DemoFeedOptions): Promise<n
         const next = records.next();
         if (next.done) break;
         const r = next.value;
-        const topic = TOPIC_OF[r.kind as keyof typeof TOPIC_OF];
+        const topic =
+          r.kind === 'order'
+            ? (options.ordersTopic ?? TOPIC_OF.order)
+            : TOPIC_OF[r.kind as keyof typeof TOPIC_OF];
         if (!topic) continue;
         batch.push({
           topic,

@@ -114,6 +114,7 @@ export class FraudApp {
       validators: createValidators(),
       onScored: (s) => this.stats.onScored(s),
       onRejected: () => this.stats.onDeadLetter(),
+      topics: { orders: config.fraud.inputTopic },
     });
     const appId = config.engine.applicationId;
     const stateDir = path.resolve(config.engine.stateDir);
@@ -181,7 +182,7 @@ export class FraudApp {
   async start(): Promise<void> {
     const admin = this.log.admin();
     const partitions = 3;
-    for (const t of [FRAUD_TOPICS.orders, FRAUD_TOPICS.transactions]) {
+    for (const t of [this.config.fraud.inputTopic, FRAUD_TOPICS.transactions]) {
       await admin.createTopic({ name: t, partitions }, { ifNotExists: true });
     }
     for (const t of [FRAUD_TOPICS.customers, FRAUD_TOPICS.merchants]) {
@@ -208,6 +209,7 @@ export class FraudApp {
         fraudRate: g.fraudRate,
         eventsPerSecond: g.eventsPerSecond,
         signal: this.feedAbort.signal,
+        ordersTopic: this.config.fraud.inputTopic,
       });
       this.feed.catch((err) => this.logger.error({ event: 'feed_failed', err }, 'generator stopped'));
     }
