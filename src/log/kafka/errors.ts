@@ -39,6 +39,9 @@ const API_ID_CODES: Array<[ErrorCode, string[]]> = [
   ['FS_AUTH_FAILED', ['SASL_AUTHENTICATION_FAILED', 'UNSUPPORTED_SASL_MECHANISM', 'ILLEGAL_SASL_STATE']],
   ['FS_PRODUCER_FENCED', ['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_NOT_FOUND']],
   ['FS_TXN_STATE', ['INVALID_TXN_STATE']],
+  // A newer member with our groupInstanceId replaced us: fatal, as in EmbeddedLog (rejoining would
+  // fence the replacement in turn).
+  ['FS_MEMBER_FENCED', ['FENCED_INSTANCE_ID']],
   ['FS_UNKNOWN_TOPIC', ['UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID']],
   ['FS_TOPIC_EXISTS', ['TOPIC_ALREADY_EXISTS']],
   ['FS_INVALID_OFFSET', ['OFFSET_OUT_OF_RANGE']],
@@ -48,7 +51,6 @@ const API_ID_CODES: Array<[ErrorCode, string[]]> = [
       'REBALANCE_IN_PROGRESS',
       'ILLEGAL_GENERATION',
       'UNKNOWN_MEMBER_ID',
-      'FENCED_INSTANCE_ID',
       'NON_EMPTY_GROUP',
     ],
   ],
