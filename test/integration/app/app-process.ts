@@ -45,7 +45,17 @@ export function startApp(
   const logArgs = options.logDir ? ['--log-dir', options.logDir] : [];
   const child = spawn(process.execPath, [BIN, options.command ?? 'start', ...logArgs, ...args], {
     cwd: REPO,
-    env: { ...process.env, ...options.env },
+    // Everything a run writes stays beside its log directory, never in the repository.
+    env: {
+      ...process.env,
+      ...(options.logDir
+        ? {
+            FRAUDSTREAM_ENGINE_STATE_DIR: path.join(path.dirname(options.logDir), 'state'),
+            FRAUDSTREAM_LAKE_BASE_PATH: path.join(path.dirname(options.logDir), 'lake'),
+          }
+        : {}),
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
