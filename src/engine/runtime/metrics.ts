@@ -116,24 +116,24 @@ export class EngineMetrics {
       },
     });
     new Gauge({
-      name: 'fraudstream_engine_stream_time_ms',
-      help: 'Stream time (max event time seen) per task',
+      name: 'fraudstream_engine_stream_time_seconds',
+      help: 'Stream time (max event time seen) per task, seconds since the epoch',
       labelNames: ['task'],
       registers: [registry],
       collect() {
         this.reset();
-        for (const t of self.taskSources) this.set({ task: t.taskId }, t.streamTime());
+        for (const t of self.taskSources) this.set({ task: t.taskId }, t.streamTime() / 1000);
       },
     });
     new Gauge({
-      name: 'fraudstream_engine_watermark_lag_ms',
-      help: 'Wall clock minus watermark per task',
+      name: 'fraudstream_engine_watermark_lag_seconds',
+      help: 'Wall clock minus watermark per task (seconds)',
       labelNames: ['task'],
       registers: [registry],
       collect() {
         this.reset();
         for (const t of self.taskSources)
-          if (t.streamTime() >= 0) this.set({ task: t.taskId }, self.clock() - t.watermark());
+          if (t.streamTime() >= 0) this.set({ task: t.taskId }, (self.clock() - t.watermark()) / 1000);
       },
     });
     this.processLatency = new Histogram({

@@ -27,8 +27,8 @@ test('engine metrics live in the app registry (not the global one), named frauds
   assert.match(text, /fraudstream_engine_late_records_total\{node="KSTREAM-WINDOW-AGGREGATE-\d+"\} 1/);
   assert.match(text, /fraudstream_engine_dead_letters_total\{kind="deserialization"\} 1/);
   assert.match(text, /fraudstream_engine_store_entries\{store="counts"\} 1/);
-  assert.match(text, /fraudstream_engine_stream_time_ms\{task="0_0"\} 51/);
-  assert.match(text, /fraudstream_engine_watermark_lag_ms\{task="0_0"\} 949/);
+  assert.match(text, /fraudstream_engine_stream_time_seconds\{task="0_0"\} 0\.051/);
+  assert.match(text, /fraudstream_engine_watermark_lag_seconds\{task="0_0"\} 0\.949/);
   // counters report deltas: a second scrape keeps the same totals
   assert.match(
     await d.metrics.registry.metrics(),
