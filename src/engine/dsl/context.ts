@@ -25,6 +25,7 @@ export class DslContext {
     const spec = Stores.keyValue(name, key, value, {
       changelog: options.changelog,
       backend: options.backend as StoreBackendFactory | undefined,
+      cacheMaxEntries: options.cacheMaxEntries,
     });
     this.topo.addStore(spec as StoreSpec);
     return spec;

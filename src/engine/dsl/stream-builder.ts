@@ -57,7 +57,7 @@ export class StreamBuilder {
     const storeName = options.as ?? `${topic.replace(/[^A-Za-z0-9._-]/g, '_')}-table-store`;
     const keySerde = this.dsl.fallback(source.keySerde);
     const valueSerde = this.dsl.fallback(source.valueSerde);
-    this.dsl.kvStore(storeName, keySerde, valueSerde, options);
+    this.dsl.kvStore(storeName, keySerde, valueSerde, { cacheMaxEntries: 0, ...options });
     this.dsl.topo.addProcessor(nodeName, tableMaterialize<K, V>(storeName), [source.node], [storeName]);
     return TableImpl.materialized(this.dsl, nodeName, storeName, keySerde, valueSerde);
   }

@@ -228,7 +228,7 @@ export class StreamImpl<K, V> implements Stream<K, V> {
     const storeName = options.as ?? `${nodeName}-store`;
     const keySerde = this.dsl.fallback(options.key ?? source.keySerde);
     const valueSerde = this.dsl.fallback(options.value ?? source.valueSerde);
-    this.dsl.kvStore(storeName, keySerde, valueSerde, options);
+    this.dsl.kvStore(storeName, keySerde, valueSerde, { cacheMaxEntries: 0, ...options });
     this.dsl.topo.addProcessor(nodeName, tableMaterialize<K, V>(storeName), [source.node], [storeName]);
     return TableImpl.materialized<K, V>(this.dsl, nodeName, storeName, keySerde, valueSerde);
   }

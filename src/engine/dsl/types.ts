@@ -66,6 +66,10 @@ export interface MaterializedOptions<K, V> {
   changelog?: boolean;
   /** Windowed stores: how long windows are kept (default: window size + grace, at least 1 day for queries). */
   retentionMs?: number;
+  /** Key-value stores: keys the record cache keeps per task (see docs/state-and-exactly-once.md).
+   * Default 10 000 for aggregations; 0 (off) for tables read from a topic, whose values are only
+   * replaced, never read back and rewritten. */
+  cacheMaxEntries?: number;
 }
 
 export interface WindowedAggregateOptions<K, VA> extends MaterializedOptions<K, VA> {

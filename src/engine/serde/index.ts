@@ -19,8 +19,21 @@ export interface KeyValueSerdes<K, V> {
   value?: Serde<V>;
 }
 
+// Serialized bytes are never mutated once made (stores, changelogs and the log only read them), so
+// the serdes below reuse the bytes of the previous value when the same value comes again: a key is
+// serialized for a store and again for each output of the same record (six hopping windows → six
+// outputs with one key), and a count for the store and again for the output.
+let lastString: string | undefined;
+let lastStringBytes: Buffer | null = null;
+
 const stringSerde: Serde<string> = {
-  serialize: (v) => (v === null || v === undefined ? null : Buffer.from(v, 'utf8')),
+  serialize(v) {
+    if (v === null || v === undefined) return null;
+    if (v === lastString) return lastStringBytes;
+    lastStringBytes = Buffer.from(v, 'utf8');
+    lastString = v;
+    return lastStringBytes;
+  },
   deserialize: (b) => (b === null ? (null as unknown as string) : b.toString('utf8')),
 };
 
@@ -29,11 +42,18 @@ const bytesSerde: Serde<Buffer> = {
   deserialize: (b) => b as Buffer,
 };
 
+let lastNumber: number | undefined;
+let lastNumberBytes: Buffer | null = null;
+
 const numberSerde: Serde<number> = {
   serialize(v) {
     if (v === null || v === undefined) return null;
+    // Object.is: 0 and -0 have different bytes.
+    if (Object.is(v, lastNumber)) return lastNumberBytes;
     const b = Buffer.allocUnsafe(8);
     b.writeDoubleBE(v, 0);
+    lastNumber = v;
+    lastNumberBytes = b;
     return b;
   },
   deserialize(b) {

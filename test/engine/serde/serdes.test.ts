@@ -34,3 +34,19 @@ test('windowed keys carry the window', () => {
   const w = { key: 'card-1', window: { start: 1_767_225_600_000, end: 1_767_225_900_000 } };
   assert.deepEqual(serde.deserialize(serde.serialize(w)), w);
 });
+
+test('string and number serdes reuse the previous bytes only for the same value (0 and -0 differ)', () => {
+  const n = Serdes.number();
+  const zero = n.serialize(0)!;
+  const negativeZero = n.serialize(-0)!;
+  assert.ok(Object.is(n.deserialize(zero), 0));
+  assert.ok(Object.is(n.deserialize(negativeZero), -0));
+  assert.equal(n.serialize(-0), negativeZero);
+  assert.equal(n.deserialize(n.serialize(7)), 7);
+  assert.ok(Number.isNaN(n.deserialize(n.serialize(Number.NaN))));
+  const s = Serdes.string();
+  const a = s.serialize('card-1')!;
+  assert.equal(s.serialize('card-1'), a);
+  assert.equal(s.deserialize(s.serialize('card-2')), 'card-2');
+  assert.equal(s.deserialize(s.serialize('card-1')), 'card-1');
+});
