@@ -16,6 +16,7 @@ import { isFraudstreamError } from '../../../src/errors.ts';
 import { KafkaLog } from '../../../src/log/kafka/index.ts';
 import type { Producer, ProducerRecord } from '../../../src/log/types.ts';
 import { uniqueName } from '../../log/kafka/broker.ts';
+import { acquirePrivateBrokerLock } from '../private-broker-lock.ts';
 import { OutputReader, startWorker, stopWorker, type Worker } from './fixtures/harness.ts';
 import { expectedCounts, payments } from './fixtures/topology.ts';
 import type { WorkerConfig } from './fixtures/worker.ts';
@@ -43,6 +44,9 @@ const env = {
   FRAUDSTREAM_KAFKA_START_TIMEOUT: '240',
   FRAUDSTREAM_KAFKA_HEAP: '-Xms128m -Xmx512m',
 };
+let releaseLock: (() => void) | undefined;
+// Released when this test file's process exits, whatever the outcome.
+process.once('exit', () => releaseLock?.());
 const broker = (command: string) => run('bash', [script, command], { env, timeout: 300_000 });
 const brokers = [`127.0.0.1:${port}`];
 
@@ -66,6 +70,7 @@ test('two workers carry on across a broker restart: committed output equals the 
   skip,
   timeout: 600_000,
 }, async () => {
+  releaseLock = await acquirePrivateBrokerLock();
   await broker('start');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-engine-kafka-restart-state-'));
   const log = await KafkaLog.connect({ brokers, connectTimeoutMs: 180_000 });

@@ -15,6 +15,7 @@ import { isFraudstreamError } from '../../../src/errors.ts';
 import { KafkaLog } from '../../../src/log/kafka/index.ts';
 import type { LogRecord, Producer, ProducerRecord } from '../../../src/log/types.ts';
 import { uniqueName } from '../../log/kafka/broker.ts';
+import { acquirePrivateBrokerLock } from '../private-broker-lock.ts';
 
 const run = promisify(execFile);
 const script = path.resolve(import.meta.dirname, '../../../scripts/kafka.sh');
@@ -37,6 +38,9 @@ const env = {
   FRAUDSTREAM_KAFKA_SSL_PORT: String(port + 3),
   FRAUDSTREAM_KAFKA_START_TIMEOUT: '240',
 };
+let releaseLock: (() => void) | undefined;
+// Released when this test file's process exits, whatever the outcome.
+process.once('exit', () => releaseLock?.());
 const broker = (command: string) => run('bash', [script, command], { env, timeout: 300_000 });
 
 async function sendRetrying(producer: Producer, records: ProducerRecord[]): Promise<void> {
@@ -56,6 +60,7 @@ test('producer and group consumer carry on across a broker restart without loss 
   skip,
   timeout: 600_000,
 }, async () => {
+  releaseLock = await acquirePrivateBrokerLock();
   await broker('start');
   const log = await KafkaLog.connect({
     brokers: [`127.0.0.1:${port}`],
