@@ -6,71 +6,31 @@
  * Runs wherever scripts/kafka.sh can start a broker (jars cached); under CI it must run.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
-import { isFraudstreamError } from '../../../src/errors.ts';
 import { KafkaLog } from '../../../src/log/kafka/index.ts';
-import type { Producer, ProducerRecord } from '../../../src/log/types.ts';
 import { uniqueName } from '../../log/kafka/broker.ts';
-import { acquirePrivateBrokerLock } from '../private-broker-lock.ts';
+import { type PrivateBroker, privateBroker, privateBrokerSkip, sendRetrying } from '../private-broker.ts';
 import { OutputReader, startWorker, stopWorker, type Worker } from './fixtures/harness.ts';
 import { expectedCounts, payments } from './fixtures/topology.ts';
 import type { WorkerConfig } from './fixtures/worker.ts';
 
-const run = promisify(execFile);
-const script = path.resolve(import.meta.dirname, '../../../scripts/kafka.sh');
-const version = process.env.FRAUDSTREAM_KAFKA_VERSION ?? '4.4.0';
-const cache =
-  process.env.FRAUDSTREAM_KAFKA_CACHE ?? path.join(os.homedir(), '.cache', 'fraudstream', `kafka-${version}`);
-const cached = fs.existsSync(path.join(cache, '.complete'));
-if (!cached && process.env.CI)
-  throw new Error(`CI must run the engine broker restart test, but no broker jars are cached in ${cache}`);
-const skip = cached ? false : `no Kafka jars cached in ${cache} (run: bash scripts/kafka.sh start)`;
-
-// Ports of our own broker: test/integration/kafka/broker-restart.test.ts uses 19292–19295.
 const port = 19392;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-engine-kafka-restart-'));
-const env = {
-  ...process.env,
-  FRAUDSTREAM_KAFKA_DATA: dataDir,
-  FRAUDSTREAM_KAFKA_PORT: String(port),
-  FRAUDSTREAM_KAFKA_SASL_PORT: String(port + 1),
-  FRAUDSTREAM_KAFKA_CONTROLLER_PORT: String(port + 2),
-  FRAUDSTREAM_KAFKA_SSL_PORT: String(port + 3),
-  FRAUDSTREAM_KAFKA_START_TIMEOUT: '240',
-  FRAUDSTREAM_KAFKA_HEAP: '-Xms128m -Xmx512m',
-};
-let releaseLock: (() => void) | undefined;
-// Released when this test file's process exits, whatever the outcome.
-process.once('exit', () => releaseLock?.());
-const broker = (command: string) => run('bash', [script, command], { env, timeout: 300_000 });
-const brokers = [`127.0.0.1:${port}`];
+let pb: PrivateBroker;
+let brokers: string[] = [];
+const broker = (command: 'start' | 'stop') => pb.run(command);
 
 const TOTAL = 20_000;
 const BATCH = 1000;
 
-async function sendRetrying(producer: Producer, records: ProducerRecord[]): Promise<void> {
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      await producer.send(records);
-      return;
-    } catch (error) {
-      if (!isFraudstreamError(error) || !error.retriable || Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
-
 test('two workers carry on across a broker restart: committed output equals the reference exactly', {
-  skip,
+  skip: privateBrokerSkip,
   timeout: 600_000,
 }, async () => {
-  releaseLock = await acquirePrivateBrokerLock();
+  pb = await privateBroker(port, { FRAUDSTREAM_KAFKA_HEAP: '-Xms128m -Xmx512m' });
+  brokers = pb.brokers;
   await broker('start');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-engine-kafka-restart-state-'));
   const log = await KafkaLog.connect({ brokers, connectTimeoutMs: 180_000 });
@@ -102,7 +62,7 @@ test('two workers carry on across a broker restart: committed output equals the 
       `stderr: ${workers.map((w) => w.stderr().slice(-1500)).join(' | ')}`;
     let produced = 0;
     for (; produced < TOTAL / 2; produced += BATCH)
-      await sendRetrying(producer, payments(input, produced, BATCH));
+      await sendRetrying(producer, payments(input, produced, BATCH), 180_000);
     await reader.waitFor(500, 120_000, describe);
 
     // Stop while the workers still have most of the first half to process.
@@ -113,7 +73,7 @@ test('two workers carry on across a broker restart: committed output equals the 
     await broker('start');
     const outageMs = Date.now() - stoppedAt;
     for (; produced < TOTAL; produced += BATCH)
-      await sendRetrying(producer, payments(input, produced, BATCH));
+      await sendRetrying(producer, payments(input, produced, BATCH), 180_000);
     await producer.close();
 
     const expected = expectedCounts(TOTAL);
@@ -138,6 +98,6 @@ test('two workers carry on across a broker restart: committed output equals the 
     await log.close();
     await broker('stop').catch(() => {});
     fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    pb.cleanup();
   }
 });

@@ -5,65 +5,26 @@
  * broker (the jar cache exists, i.e. the shared broker was started once); under CI it must run.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
-import { isFraudstreamError } from '../../../src/errors.ts';
 import { KafkaLog } from '../../../src/log/kafka/index.ts';
-import type { LogRecord, Producer, ProducerRecord } from '../../../src/log/types.ts';
+import type { LogRecord } from '../../../src/log/types.ts';
 import { uniqueName } from '../../log/kafka/broker.ts';
-import { acquirePrivateBrokerLock } from '../private-broker-lock.ts';
-
-const run = promisify(execFile);
-const script = path.resolve(import.meta.dirname, '../../../scripts/kafka.sh');
-const version = process.env.FRAUDSTREAM_KAFKA_VERSION ?? '4.4.0';
-const cache =
-  process.env.FRAUDSTREAM_KAFKA_CACHE ?? path.join(os.homedir(), '.cache', 'fraudstream', `kafka-${version}`);
-const cached = fs.existsSync(path.join(cache, '.complete'));
-if (!cached && process.env.CI)
-  throw new Error(`CI must run the broker restart test, but no broker jars are cached in ${cache}`);
-const skip = cached ? false : `no Kafka jars cached in ${cache} (run: bash scripts/kafka.sh start)`;
+import { type PrivateBroker, privateBroker, privateBrokerSkip, sendRetrying } from '../private-broker.ts';
 
 const port = 19292;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-kafka-restart-'));
-const env = {
-  ...process.env,
-  FRAUDSTREAM_KAFKA_DATA: dataDir,
-  FRAUDSTREAM_KAFKA_PORT: String(port),
-  FRAUDSTREAM_KAFKA_SASL_PORT: String(port + 1),
-  FRAUDSTREAM_KAFKA_CONTROLLER_PORT: String(port + 2),
-  FRAUDSTREAM_KAFKA_SSL_PORT: String(port + 3),
-  FRAUDSTREAM_KAFKA_START_TIMEOUT: '240',
-};
-let releaseLock: (() => void) | undefined;
-// Released when this test file's process exits, whatever the outcome.
-process.once('exit', () => releaseLock?.());
-const broker = (command: string) => run('bash', [script, command], { env, timeout: 300_000 });
-
-async function sendRetrying(producer: Producer, records: ProducerRecord[]): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      await producer.send(records);
-      return;
-    } catch (error) {
-      if (!isFraudstreamError(error) || !error.retriable || Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
+let pb: PrivateBroker;
+let brokers: string[] = [];
+const broker = (command: 'start' | 'stop') => pb.run(command);
 
 test('producer and group consumer carry on across a broker restart without loss or duplicates', {
-  skip,
+  skip: privateBrokerSkip,
   timeout: 600_000,
 }, async () => {
-  releaseLock = await acquirePrivateBrokerLock();
+  pb = await privateBroker(port);
+  brokers = pb.brokers;
   await broker('start');
   const log = await KafkaLog.connect({
-    brokers: [`127.0.0.1:${port}`],
+    brokers,
     connectTimeoutMs: 120_000,
     sessionTimeoutMs: 30_000,
   });
@@ -116,6 +77,6 @@ test('producer and group consumer carry on across a broker restart without loss 
   } finally {
     await log.close();
     await broker('stop').catch(() => {});
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    pb.cleanup();
   }
 });
