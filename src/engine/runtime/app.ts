@@ -16,57 +16,18 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Registry } from 'prom-client';
 import { FraudstreamError, isFraudstreamError } from '../../errors.ts';
-import type { Consumer, Log, Producer, TopicPartition } from '../../log/types.ts';
-import type { Logger } from '../../logger.ts';
+import type { Consumer, Producer, TopicPartition } from '../../log/types.ts';
 import { memoryBackend } from '../state/stores.ts';
-import type { StoreBackendFactory } from '../state/types.ts';
 import type { Topology } from '../topology/topology.ts';
-import { commitTasks, type ProcessingGuarantee } from './commit.ts';
-import type { ErrorHandler } from './error-handling.ts';
+import { commitTasks } from './commit.ts';
 import { EngineMetrics } from './metrics.ts';
 import { type QueryableStore, queryableStore } from './queries.ts';
 import { restoreTask } from './restore.ts';
+import type { AppState, StreamsConfig } from './streams-config.ts';
 import { StreamTask, type TaskEnv } from './task.ts';
+import { prepareTopics } from './topics.ts';
 
-export interface StreamsConfig {
-  /** Consumer group, transactional id and prefix of internal topics. */
-  applicationId: string;
-  log: Log;
-  /** Default 'exactly_once'. */
-  processingGuarantee?: ProcessingGuarantee;
-  /** Default 100 ms (exactly_once) / 1000 ms (at_least_once). */
-  commitIntervalMs?: number;
-  /** Where persistent backends keep task state. Default './data/state'. */
-  stateDir?: string;
-  /** Default in-memory (restored from changelogs on start); e.g. the LMDB backend for persistence. */
-  stateBackend?: StoreBackendFactory;
-  /** Metrics go here (a new registry if omitted; never prom-client's global one). */
-  registry?: Registry;
-  /** watermark = stream time − allowedLatenessMs. Default 0. */
-  allowedLatenessMs?: number;
-  deserializationErrorHandler?: ErrorHandler;
-  processingErrorHandler?: ErrorHandler;
-  productionErrorHandler?: ErrorHandler;
-  /** Default `<applicationId>-dlq`. */
-  deadLetterTopic?: string;
-  /** Default `<applicationId>-late-records`. */
-  lateRecordsTopic?: string;
-  /** A partition is paused while this many of its records wait in its task (default 10 000). */
-  maxBufferedPerPartition?: number;
-  /** Default 1000. */
-  maxPollRecords?: number;
-  /** Stable id of this instance (transactional id suffix); default '0'. */
-  instanceId?: string;
-  /** Called once when processing stops on an error (the app is then 'failed'). */
-  onError?: (error: unknown) => void;
-  /** Lifecycle lines (assignment, restore, revocation) go here; silent when omitted. */
-  logger?: Logger;
-  /** How long a retriable failure (e.g. a broker restart) is recovered from before the app fails.
-   * Default 300 000 ms. */
-  recoveryTimeoutMs?: number;
-}
-
-export type AppState = 'created' | 'starting' | 'running' | 'closing' | 'closed' | 'failed';
+export type { AppState, StreamsConfig };
 
 export class StreamsApp {
   readonly topology: Topology;
@@ -140,7 +101,10 @@ export class StreamsApp {
     this.startedAtMs = Date.now();
     const c = this.config;
     const appId = c.applicationId;
-    await this.prepareTopics();
+    this.partitions = await prepareTopics(this.config.log, this.topology, this.config.applicationId, [
+      this.deadLetterTopic(),
+      this.lateRecordsTopic(),
+    ]);
     this.env = {
       applicationId: appId,
       topology: this.topology,
@@ -231,41 +195,6 @@ export class StreamsApp {
 
   private lateRecordsTopic(): string {
     return this.config.lateRecordsTopic ?? `${this.config.applicationId}-late-records`;
-  }
-
-  private async prepareTopics(): Promise<void> {
-    const admin = this.config.log.admin();
-    const appId = this.config.applicationId;
-    const existing = new Set(await admin.listTopics());
-    const external = new Map<string, number>();
-    for (const t of this.topology.externalSourceTopics()) {
-      if (!existing.has(t))
-        throw new FraudstreamError(
-          'FS_UNKNOWN_TOPIC',
-          `source topic "${t}" does not exist; create it before starting "${appId}"`,
-        );
-      external.set(t, (await admin.describeTopic(t)).partitions);
-    }
-    const counts = this.topology.resolvePartitions((t) => external.get(t));
-    const ensure = async (name: string, partitions: number, cleanupPolicy: 'delete' | 'compact') => {
-      if (!existing.has(name)) {
-        await admin.createTopic({ name, partitions, cleanupPolicy }, { ifNotExists: true });
-        existing.add(name);
-      }
-      this.partitions.set(name, (await admin.describeTopic(name)).partitions);
-    };
-    for (const [t, n] of counts) {
-      if (this.topology.isInternal(t)) await ensure(this.topology.topicName(appId, t), n, 'delete');
-      else this.partitions.set(t, n);
-    }
-    for (const sub of this.topology.subtopologies) {
-      const n = Math.max(...sub.sourceTopics.map((t) => counts.get(t) ?? 1));
-      for (const s of sub.stores) if (s.changelog) await ensure(`${appId}-${s.name}-changelog`, n, 'compact');
-    }
-    const maxSource = Math.max(1, ...counts.values());
-    for (const t of this.topology.externalSinkTopics()) await ensure(t, maxSource, 'delete');
-    for (const t of [this.deadLetterTopic(), this.lateRecordsTopic(), ...this.topology.sideOutputTopics])
-      await ensure(t, 1, 'delete');
   }
 
   private openProducer(): Promise<Producer> {
