@@ -28,6 +28,13 @@ import {
 import { FraudstreamError, isFraudstreamError } from '../../errors.ts';
 import type { Consumer, ConsumerOptions, LogRecord, TopicPartition, TopicPartitionOffset } from '../types.ts';
 import type { KafkaAdmin } from './admin.ts';
+import {
+  checkCommitOffsets,
+  committedOffsets,
+  partitionsByTopic,
+  settlesWithin,
+  validateConsumerOptions,
+} from './consumer-support.ts';
 import { toFraudstreamError } from './errors.ts';
 import { partitionKey as key, PartitionFetcher, type PartitionState } from './fetcher.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
@@ -97,7 +104,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     admin: KafkaAdmin,
     consumerOptions: ConsumerOptions,
   ): Promise<KafkaConsumer> {
-    validate(consumerOptions);
+    validateConsumerOptions(consumerOptions);
     for (const topic of consumerOptions.topics) await admin.partitionCount(topic);
     const consumer = new KafkaConsumer(options, consumerOptions);
     consumer.#client.topics.trackAll(...consumerOptions.topics);
@@ -352,14 +359,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
         .filter((s) => s.position !== undefined)
         .map((s) => ({ ...s.tp, offset: s.position as number }));
     if (toCommit.length === 0) return;
-    for (const o of toCommit) {
-      if (!Number.isInteger(o.offset) || o.offset < 0) {
-        throw new FraudstreamError(
-          'FS_INVALID_OFFSET',
-          `commit offset for ${o.topic}[${o.partition}] must be a non-negative integer, got ${o.offset}`,
-        );
-      }
-    }
+    checkCommitOffsets(toCommit);
     try {
       await this.#client.commit({
         offsets: toCommit.map((o) => ({
@@ -377,19 +377,9 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   async committed(tps: TopicPartition[]): Promise<TopicPartitionOffset[]> {
     this.#checkOpen();
     if (tps.length === 0) return [];
-    const byTopic = new Map<string, number[]>();
-    for (const tp of tps) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
     try {
-      const offsets = await this.#client.listCommittedOffsets({
-        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
-      });
-      const out: TopicPartitionOffset[] = [];
-      for (const tp of tps) {
-        const offset = offsets.get(tp.topic)?.[tp.partition];
-        if (offset !== undefined && offset >= 0n)
-          out.push({ topic: tp.topic, partition: tp.partition, offset: Number(offset) });
-      }
-      return out;
+      const offsets = await this.#client.listCommittedOffsets({ topics: partitionsByTopic(tps) });
+      return committedOffsets(tps, offsets);
     } catch (error) {
       throw toFraudstreamError(
         error,
@@ -423,37 +413,5 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     this.#revokeRequest = undefined;
     await this.#client.close(true).catch(() => {});
     if (callbackError) throw callbackError;
-  }
-}
-
-/** Whether `promise` settles within `ms` (it is not cancelled either way). */
-async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function validate(options: ConsumerOptions): void {
-  if (typeof options.groupId !== 'string' || options.groupId.length === 0) {
-    throw new FraudstreamError(
-      'FS_CONFIG_INVALID',
-      `consumer groupId must be a non-empty string, got ${JSON.stringify(options.groupId)}`,
-    );
-  }
-  if (!Array.isArray(options.topics) || options.topics.length === 0) {
-    throw new FraudstreamError(
-      'FS_CONFIG_INVALID',
-      `consumer of group "${options.groupId}" needs at least one topic, got ${JSON.stringify(options.topics)}`,
-    );
-  }
-  const max = options.maxPollRecords;
-  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
-    throw new FraudstreamError('FS_CONFIG_INVALID', `maxPollRecords must be a positive integer, got ${max}`);
   }
 }
