@@ -48,6 +48,8 @@ export class CoordinatorJournal {
   readonly path: string;
   #fd: number;
   #size: number;
+  /** Appended to without fdatasync since the last sync. */
+  dirty = false;
 
   private constructor(file: string, fd: number, size: number) {
     this.path = file;
@@ -114,10 +116,19 @@ export class CoordinatorJournal {
       done += fs.writeSync(this.#fd, frame, done, frame.length - done, this.#size + done);
     this.#size += frame.length;
     if (sync) fs.fdatasyncSync(this.#fd);
+    else this.dirty = true;
   }
 
   sync(): void {
     fs.fdatasyncSync(this.#fd);
+    this.dirty = false;
+  }
+
+  /** The descriptor to fdatasync in the background if something was appended unsynced (marks it clean). */
+  takeDirtyFd(): number | undefined {
+    if (!this.dirty) return undefined;
+    this.dirty = false;
+    return this.#fd;
   }
 
   close(): void {

@@ -196,6 +196,14 @@ export class PartitionStore {
     this.dirty = false;
   }
 
+  /** For a background sync: the active segment's descriptors if anything was appended since the last
+   * sync (and marks it clean: appends made while the sync runs mark it dirty again). */
+  takeDirtyFds(): number[] {
+    if (!this.dirty || this.closed) return [];
+    this.dirty = false;
+    return this.active.openFds();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -139,6 +139,17 @@ export class Segment {
     if (this.#indexFd !== null) fs.fdatasyncSync(this.#indexFd);
   }
 
+  /**
+   * The descriptors to fdatasync off the main thread (`fsync: 'interval'`). A segment sealed or closed
+   * meanwhile was synced synchronously by `seal`/`close` paths, so a late EBADF is harmless.
+   */
+  openFds(): number[] {
+    const fds: number[] = [];
+    if (this.#logFd !== null) fds.push(this.#logFd);
+    if (this.#indexFd !== null) fds.push(this.#indexFd);
+    return fds;
+  }
+
   /** No more appends: sync, then release the descriptors (reads open the file on demand). */
   seal(): void {
     this.sync();

@@ -214,35 +214,46 @@ test('bad input: unknown topic for a consumer, negative offsets, unknown partiti
   await assert.rejects((async () => log.admin())(), (e) => isFraudstreamError(e, 'FS_LOG_CLOSED'));
 });
 
-test('fsync policies: per_commit syncs on every send, interval on its timer, never not at all', async () => {
+test('fsync policies: per_commit syncs on every send, interval on its timer off the main thread, never not at all', async () => {
   const original = fs.fdatasyncSync;
+  const originalAsync = fs.fdatasync;
   let syncs = 0;
+  let backgroundSyncs = 0;
   fs.fdatasyncSync = (fd: number) => {
     syncs++;
     original(fd);
   };
+  fs.fdatasync = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+    backgroundSyncs++;
+    originalAsync(fd, cb);
+  }) as typeof fs.fdatasync;
   try {
     const countFor = async (fsync: 'per_commit' | 'interval' | 'never') => {
       const log = await openLog(tempDir(), { fsync, fsyncIntervalMs: 40 });
       await log.admin().createTopic({ name: 't', partitions: 1 });
       const producer = await log.producer();
       syncs = 0;
+      backgroundSyncs = 0;
       await producer.send([{ topic: 't', partition: 0, value: Buffer.from('x') }]);
       const afterSend = syncs;
       await new Promise((r) => setTimeout(r, 120));
       const afterWait = syncs;
+      const inBackground = backgroundSyncs;
       await log.close();
-      return { afterSend, afterWait };
+      return { afterSend, afterWait, inBackground };
     };
     const perCommit = await countFor('per_commit');
     assert.ok(perCommit.afterSend >= 1, `per_commit synced ${perCommit.afterSend} times on send`);
+    assert.equal(perCommit.inBackground, 0, 'per_commit syncs inline only');
     const interval = await countFor('interval');
     assert.equal(interval.afterSend, 0, 'interval does not sync inline');
-    assert.ok(interval.afterWait >= 1, 'interval syncs on its timer');
+    assert.equal(interval.afterWait, 0, 'interval never blocks the main thread on fdatasync');
+    assert.ok(interval.inBackground >= 1, 'interval syncs on its timer, on the thread pool');
     const never = await countFor('never');
-    assert.deepEqual(never, { afterSend: 0, afterWait: 0 });
+    assert.deepEqual(never, { afterSend: 0, afterWait: 0, inBackground: 0 });
   } finally {
     fs.fdatasyncSync = original;
+    fs.fdatasync = originalAsync;
   }
 });
 
