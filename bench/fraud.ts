@@ -1,6 +1,6 @@
 /**
  * Fraud pipeline benchmark: `npm run bench -- fraud [--orders N] [--seconds S] [--rates 10000,1000]
- * [--only throughput|latency] [--cpu-prof <file>] [--kafka host:port|off]` (profile: the embedded
+ * [--only throughput|latency] [--cpu-prof <file>] [--kafka host:port|off] [--commit-interval ms]` (profile: the embedded
  * throughput case's measured window; kafka: default $FRAUDSTREAM_KAFKA_BROKERS or 127.0.0.1:9092,
  * skipped when no broker answers).
  *
@@ -39,6 +39,8 @@ interface Target {
   name: 'embedded' | 'kafka';
   log?: Log;
   maxPollRecords?: number;
+  /** the app's commit interval (undefined: the engine's exactly-once default, as `fraudstream start`) */
+  commitIntervalMs?: number;
 }
 const CUSTOMERS = 5000;
 const MERCHANTS = 300;
@@ -144,6 +146,7 @@ async function maxThroughput(
     rules: await rules(),
     log: target.log,
     maxPollRecords: target.maxPollRecords,
+    commitIntervalMs: target.commitIntervalMs,
     parentDir: ctx.tmpDir,
     onScored: () => done++,
     onRejected: () => done++,
@@ -216,6 +219,7 @@ async function latencyAtRate(
     rules: await rules(),
     log: target.log,
     maxPollRecords: target.maxPollRecords,
+    commitIntervalMs: target.commitIntervalMs,
     parentDir: ctx.tmpDir,
     onScored: (s) => {
       if (decided < total) decision[decided++] = s.audit.decidedAt - s.eventTime;
@@ -304,9 +308,11 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const seconds = Number(arg(ctx.args, '--seconds') ?? 5);
   const rates = (arg(ctx.args, '--rates') ?? '10000,1000').split(',').map(Number);
   const only = arg(ctx.args, '--only');
-  const targets: Target[] = [{ name: 'embedded' }];
+  const commitFlag = arg(ctx.args, '--commit-interval');
+  const commitIntervalMs = commitFlag === undefined ? undefined : Number(commitFlag);
+  const targets: Target[] = [{ name: 'embedded', commitIntervalMs }];
   const kafka = await connectKafka(ctx, arg(ctx.args, '--kafka'));
-  if (kafka) targets.push({ name: 'kafka', log: kafka });
+  if (kafka) targets.push({ name: 'kafka', log: kafka, commitIntervalMs });
   const results: BenchResult[] = [];
   try {
     for (const target of targets) {

@@ -25,7 +25,7 @@ export type { ErrorContext, ErrorHandler, ErrorKind, HandlerResponse } from './r
 export { EngineMetrics } from './runtime/metrics.ts';
 export type { QueryableStore } from './runtime/queries.ts';
 export type { KeyValueSerdes, Serde } from './serde/index.ts';
-export { Serdes } from './serde/index.ts';
+export { BinaryReader, BinaryWriter, Serdes } from './serde/index.ts';
 export type { StoreOptions } from './state/stores.ts';
 export { lmdbBackend, memoryBackend, Stores } from './state/stores.ts';
 export type * from './state/types.ts';

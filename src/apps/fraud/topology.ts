@@ -21,13 +21,20 @@
 import { Serdes, Stores, type StreamBuilder } from '../../engine/index.ts';
 import type { Customer, Merchant } from '../../events/index.ts';
 import type { FraudAlert } from '../../sinks/alerts/index.ts';
+import { auditSerde } from './decision/index.ts';
 import type { MerchantRiskState } from './features/index.ts';
-import { CUSTOMER_STATE_STORE, CustomerStage, type CustomerState } from './pipeline/customer-stage.ts';
-import { fromWire, toWire } from './pipeline/events.ts';
-import { MERCHANT_RISK_STORE, MerchantStage, type WithMerchant } from './pipeline/merchant-stage.ts';
+import { CUSTOMER_STATE_STORE, CustomerStage } from './pipeline/customer-stage.ts';
+import { type CustomerState, customerStateSerde } from './pipeline/customer-state-serde.ts';
+import {
+  MERCHANT_RISK_STORE,
+  MerchantStage,
+  type MerchantStageOrder,
+  type WithMerchant,
+} from './pipeline/merchant-stage.ts';
 import type { FraudScorer } from './pipeline/scorer.ts';
-import type { MerchantStageOrder, ScoredEvent, ScoringInput, WireOrder } from './pipeline/types.ts';
+import type { ScoredEvent, ScoringInput } from './pipeline/types.ts';
 import { type InputKinds, ValidateStage, type ValidationOutcome } from './pipeline/validate-stage.ts';
+import { fromWire, toWire, type WireOrder, wireSerde } from './pipeline/wire.ts';
 import { FRAUD_TOPICS } from './topics.ts';
 import type { Validators } from './validation/index.ts';
 
@@ -69,21 +76,29 @@ export function scoredSummary(s: ScoredEvent) {
   };
 }
 
+/** Profiles kept deserialized per table and task (the engine's default for aggregations). */
+const PROFILE_CACHE_ENTRIES = 10_000;
+
 export function buildFraudTopology(builder: StreamBuilder, deps: FraudTopologyDeps): void {
   const topics = { ...FRAUD_TOPICS, ...deps.topics };
   const json = <T>() => Serdes.json<T>();
   builder.addStore(Stores.keyValue<string, MerchantRiskState>(MERCHANT_RISK_STORE, Serdes.string(), json()));
-  builder.addStore(Stores.keyValue<string, CustomerState>(CUSTOMER_STATE_STORE, Serdes.string(), json()));
+  builder.addStore(
+    Stores.keyValue<string, CustomerState>(CUSTOMER_STATE_STORE, Serdes.string(), customerStateSerde),
+  );
 
   const customers = builder.table<string, Customer>(topics.customers, {
     key: Serdes.string(),
     value: json(),
     as: 'fraud-customers',
+    // Every order reads its customer's and merchant's profile: keep them deserialized.
+    cacheMaxEntries: PROFILE_CACHE_ENTRIES,
   });
   const merchants = builder.table<string, Merchant>(topics.merchants, {
     key: Serdes.string(),
     value: json(),
     as: 'fraud-merchants',
+    cacheMaxEntries: PROFILE_CACHE_ENTRIES,
   });
 
   const inputs: InputKinds = deps.inputs ?? {
@@ -105,13 +120,13 @@ export function buildFraudTopology(builder: StreamBuilder, deps: FraudTopologyDe
     .mapValues((v) => (v.ok ? null : v.rejected))
     .to(topics.deadLetters, { key: Serdes.string(), value: json() });
 
-  // Only the source record crosses a repartition topic; derived fields are rebuilt after it.
+  // Only the source record (JSON made once, parsed once in the customer stage) and a small binary
+  // header cross the repartition topics; derived fields are rebuilt after them (pipeline/wire.ts).
   const byMerchant = accepted
     .mapValues((v) => (v as Extract<ValidationOutcome, { ok: true }>).valid)
     .selectKey((_k, v) => v.event.merchantId)
     .mapValues(toWire)
-    .repartition({ name: 'fraud-by-merchant', key: Serdes.string(), value: json<WireOrder>() })
-    .mapValues(fromWire)
+    .repartition({ name: 'fraud-by-merchant', key: Serdes.string(), value: wireSerde<WireOrder>() })
     .leftJoin(merchants, (v, merchant): WithMerchant => ({ ...v, merchant }))
     .process<string, MerchantStageOrder>(() => new MerchantStage(deps.labelDelayMs), {
       stores: [MERCHANT_RISK_STORE],
@@ -119,18 +134,25 @@ export function buildFraudTopology(builder: StreamBuilder, deps: FraudTopologyDe
     });
 
   const scored = byMerchant
-    .selectKey((_k, v) => v.event.entityId)
-    .mapValues(({ event, merchant, ...rest }) => ({ ...toWire({ event, ...rest }), merchant, ...rest }))
-    .repartition({ name: 'fraud-by-customer', key: Serdes.string(), value: json() })
-    .mapValues((w) => ({ ...w, ...fromWire(w) }) as MerchantStageOrder)
-    .leftJoin(customers, (v, customer): ScoringInput => ({ ...v, customer }))
+    .selectKey((_k, v) => v.entityId)
+    .repartition({ name: 'fraud-by-customer', key: Serdes.string(), value: wireSerde<MerchantStageOrder>() })
+    .leftJoin(
+      customers,
+      (w, customer): ScoringInput => ({
+        ...fromWire(w),
+        merchant: w.merchant,
+        merchantLabelled: w.merchantLabelled,
+        merchantFrauds: w.merchantFrauds,
+        customer,
+      }),
+    )
     .process<string, ScoredEvent>(() => new CustomerStage(deps.scorer, deps.onScored), {
       stores: [CUSTOMER_STATE_STORE],
       name: 'customer-stage',
     });
 
   scored.mapValues(scoredSummary).to(topics.scored, { key: Serdes.string(), value: json() });
-  scored.mapValues((s) => s.audit).to(topics.audit, { key: Serdes.string(), value: json() });
+  scored.mapValues((s) => s.audit).to(topics.audit, { key: Serdes.string(), value: auditSerde });
   scored
     .filter((_k, s) => s.review !== null)
     .mapValues((s) => s.review)

@@ -140,3 +140,5 @@ export const Serdes = {
   schemaJson: <S extends TSchema>(schema: S): Serde<Static<S>> => schemaJsonSerde(schema),
   windowed: <K>(inner: Serde<K>): Serde<Windowed<K>> => windowedSerde(inner),
 };
+
+export { BinaryReader, BinaryWriter } from './binary.ts';

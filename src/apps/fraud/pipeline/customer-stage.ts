@@ -13,17 +13,13 @@ import {
   type EntityState,
   updateEntityState,
 } from '../features/index.ts';
+import type { CustomerState } from './customer-state-serde.ts';
 import type { FraudScorer } from './scorer.ts';
 import type { ScoredEvent, ScoringInput } from './types.ts';
 
 export const CUSTOMER_STATE_STORE = 'fraud-customer-state';
 
-/** What the customer store holds: the feature state and the customer fraud score (one JSON value). */
-export interface CustomerState {
-  entity: EntityState;
-  fraudScore: number;
-  scoredAt: number;
-}
+export type { CustomerState } from './customer-state-serde.ts';
 
 /** The entity state of a stored customer, refusing a state of another feature-state version. */
 export function entityOf(stored: CustomerState | undefined): EntityState {

@@ -1,20 +1,7 @@
 /** Source adapters: validated orders and card transactions → the pipeline's TxnEvent. */
 import type { CardTransaction, Order } from '../../../events/index.ts';
 import { fromOrder, fromSparkovRow } from '../features/index.ts';
-import type { TxnEvent, ValidOrder, WireOrder } from './types.ts';
-
-/** The repartition payload of a validated event (its derived fields are rebuilt, not shipped). */
-export function toWire(v: ValidOrder): WireOrder {
-  return { kind: v.event.kind, source: v.event.source, sanitized: v.sanitized, receivedAt: v.receivedAt };
-}
-
-export function fromWire(w: WireOrder): ValidOrder {
-  const event =
-    w.kind === 'card_transaction'
-      ? cardTransactionEvent(w.source as CardTransaction)
-      : orderEvent(w.source as Order);
-  return { event, sanitized: w.sanitized, receivedAt: w.receivedAt };
-}
+import type { TxnEvent } from './types.ts';
 
 export function orderEvent(order: Order): TxnEvent {
   return {

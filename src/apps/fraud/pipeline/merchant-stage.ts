@@ -13,12 +13,15 @@ import {
   matureLabels,
   recordOutcome,
 } from '../features/index.ts';
-import type { MerchantStageOrder, ValidOrder } from './types.ts';
+import { type MerchantFacts, merchantRef, type WireOrder } from './wire.ts';
 
 export const MERCHANT_RISK_STORE = 'fraud-merchant-risk';
 
-export type WithMerchant = ValidOrder & { merchant: Merchant | null };
+export type WithMerchant = WireOrder & { merchant: Merchant | null };
+/** After the merchant stage (keyed by merchant): the order and the merchant's fraud rate so far. */
+export type MerchantStageOrder = WireOrder & MerchantFacts;
 
+/** Reads only the wire header (event time, label): the source record is not parsed here. */
 export class MerchantStage implements Processor<string, WithMerchant, string, MerchantStageOrder> {
   private ctx!: ProcessorContext<string, MerchantStageOrder>;
   private store!: KeyValueStore<string, MerchantRiskState>;
@@ -34,17 +37,27 @@ export class MerchantStage implements Processor<string, WithMerchant, string, Me
   }
 
   process(record: StreamRecord<string, WithMerchant>): void {
-    const { event } = record.value;
-    const state = this.store.get(event.merchantId) ?? createMerchantRiskState();
-    const [labelled, frauds] = knownLabels(state, event.time, this.labelDelayMs);
-    if (event.label) {
-      matureLabels(state, event.time, this.labelDelayMs);
-      recordOutcome(state, event.time, event.label.isFraud);
-      this.store.put(event.merchantId, state);
+    const w = record.value;
+    const merchantId = record.key; // the topology keys this stage by merchant id
+    const state = this.store.get(merchantId) ?? createMerchantRiskState();
+    const [labelled, frauds] = knownLabels(state, w.time, this.labelDelayMs);
+    if (w.isFraud !== null) {
+      matureLabels(state, w.time, this.labelDelayMs);
+      recordOutcome(state, w.time, w.isFraud);
+      this.store.put(merchantId, state);
     }
-    this.ctx.forward({
-      ...record,
-      value: { ...record.value, merchantLabelled: labelled, merchantFrauds: frauds },
-    });
+    const value: MerchantStageOrder = {
+      kind: w.kind,
+      entityId: w.entityId,
+      time: w.time,
+      isFraud: w.isFraud,
+      sanitized: w.sanitized,
+      receivedAt: w.receivedAt,
+      source: w.source,
+      merchant: merchantRef(w.merchant),
+      merchantLabelled: labelled,
+      merchantFrauds: frauds,
+    };
+    this.ctx.forward({ ...record, value });
   }
 }

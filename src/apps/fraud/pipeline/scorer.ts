@@ -21,7 +21,13 @@ import {
   type TransactionView,
 } from '../features/index.ts';
 import type { ServingModel } from '../model/index.ts';
-import { type RulePackResult, type RulesEngine, ruleRecord, SEVERITIES } from '../rules/index.ts';
+import {
+  emptyRuleRecord,
+  type RulePackResult,
+  type RulesEngine,
+  ruleRecord,
+  SEVERITIES,
+} from '../rules/index.ts';
 import type { AnalystStatus, ModelResult, ScoredEvent, ScoringInput } from './types.ts';
 
 const DAY_MS = 86_400_000;
@@ -57,6 +63,8 @@ export interface FraudScorerDeps {
 export class FraudScorer {
   private readonly deps: FraudScorerDeps;
   private readonly scratch = new Float64Array(FEATURE_COUNT);
+  /** the rules' input record, rewritten for every event (rules keep nothing of it) */
+  private readonly record = emptyRuleRecord(FEATURE_NAMES);
   private readonly now: () => number;
 
   constructor(deps: FraudScorerDeps) {
@@ -83,13 +91,20 @@ export class FraudScorer {
     f[MERCHANT_LABELLED] = input.merchantLabelled;
 
     const customer = input.customer;
-    const record = ruleRecord(FEATURE_NAMES, f, 0, view, {
-      known_fraud: (customer as { known_fraud?: boolean } | null)?.known_fraud === true,
-      account_age_days: customer
-        ? Math.max(0, (event.time - customer.account_created_at) / DAY_MS)
-        : undefined,
-      customer_fraud_score: customerScore,
-    });
+    const record = ruleRecord(
+      FEATURE_NAMES,
+      f,
+      0,
+      view,
+      {
+        known_fraud: (customer as { known_fraud?: boolean } | null)?.known_fraud === true,
+        account_age_days: customer
+          ? Math.max(0, (event.time - customer.account_created_at) / DAY_MS)
+          : undefined,
+        customer_fraud_score: customerScore,
+      },
+      this.record,
+    );
     const packs = this.deps.rules.evaluate(record);
     const model = this.scoreModel(f);
     const outcome = this.deps.decisions.decide({

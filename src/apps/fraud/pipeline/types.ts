@@ -28,14 +28,6 @@ export interface TxnEvent {
   label: { isFraud: boolean; scenario: string | null } | null;
 }
 
-/** What crosses a repartition topic: the validated source record; the TxnEvent is rebuilt from it. */
-export interface WireOrder {
-  kind: TxnEvent['kind'];
-  source: Order | CardTransaction;
-  sanitized: string[];
-  receivedAt: number;
-}
-
 /** After validation: the event (texts neutralised) and when it entered the pipeline. */
 export interface ValidOrder {
   event: TxnEvent;
@@ -44,16 +36,15 @@ export interface ValidOrder {
   receivedAt: number;
 }
 
-/** After the merchant stage (keyed by merchant): profile and the merchant's fraud rate so far. */
-export interface MerchantStageOrder extends ValidOrder {
-  merchant: Merchant | null;
+/** What the scorer reads of the merchant profile (the merchant stage ships only this). */
+export type MerchantRef = Pick<Merchant, 'name' | 'lat' | 'lon'>;
+
+/** Before scoring (keyed by customer): everything the scorer reads. */
+export interface ScoringInput extends ValidOrder {
+  merchant: MerchantRef | null;
   /** labels known at the order's event time (label delay applied) */
   merchantLabelled: number;
   merchantFrauds: number;
-}
-
-/** Before scoring (keyed by customer): everything the scorer reads. */
-export interface ScoringInput extends MerchantStageOrder {
   customer: Customer | null;
 }
 

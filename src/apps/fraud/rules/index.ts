@@ -20,7 +20,7 @@ export {
   type RulesLogger,
   rulesApi,
 } from './engine.ts';
-export { type RuleInputExtras, ruleRecord } from './inputs.ts';
+export { emptyRuleRecord, type RuleInputExtras, ruleRecord } from './inputs.ts';
 export { CompiledRulePack, compileRulePack } from './pack.ts';
 export * from './types.ts';
 

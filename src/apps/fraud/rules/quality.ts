@@ -16,7 +16,7 @@ import { DecisionEngine } from '../decision/engine.ts';
 import type { FraudQualityHook, QualityCaseResult } from '../model/quality-hook.ts';
 import { loadRulePackFile } from './engine.ts';
 import { SHIPPED_RULE_PACK_FILES } from './index.ts';
-import { ruleRecord } from './inputs.ts';
+import { emptyRuleRecord, ruleRecord } from './inputs.ts';
 import type { Severity } from './types.ts';
 import { SEVERITIES } from './types.ts';
 
@@ -61,7 +61,7 @@ export const fraudQualityCases: FraudQualityHook = async (input) => {
   // Per fraud scenario (generator data): frauds of that scenario, and how many each pack alerted.
   const scenarioFrauds = new Map<string, number>();
   const scenarioCaught = packs.map(() => new Map<string, number>());
-  const record: Record<string, unknown> = {};
+  const record = emptyRuleRecord(featureNames);
   for (let i = 0; i < n; i++) {
     const y = rows.y[i];
     frauds += y;

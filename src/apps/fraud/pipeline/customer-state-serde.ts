@@ -1,0 +1,143 @@
+/**
+ * Binary serde of the customer store (and its changelog, an internal topic): the feature state is
+ * written at every commit for each customer seen since the last one, so it should be cheap —
+ * numbers as 8-byte doubles, no JSON text. Values written by earlier versions (JSON) are read.
+ *
+ *   byte 0    format 0xE1
+ *   f64 ×2    fraudScore, scoredAt
+ *   byte      entity state version
+ *   varuint n recent events, then n × (f64 time, f64 amount, string merchant, string device, u8 night)
+ *   f64 ×3    count, mean, m2
+ *   byte      presence bits of lastTime, lastLat, lastLon (bit set: an f64 follows, in that order)
+ *   varuint n categories, n × (string, f64 count, f64 amount sum)
+ *   varuint n merchants seen, n × (string, f64 last time); varuint merchantsSeenSize
+ */
+import { BinaryReader, BinaryWriter, type Serde } from '../../../engine/index.ts';
+import { FraudstreamError } from '../../../errors.ts';
+import { ENTITY_STATE_VERSION, type EntityState } from '../features/index.ts';
+
+/** What the customer store holds: the feature state and the customer fraud score. */
+export interface CustomerState {
+  entity: EntityState;
+  fraudScore: number;
+  scoredAt: number;
+}
+
+const FORMAT = 0xe1;
+
+function encode(s: CustomerState): Buffer {
+  const w = BinaryWriter.shared().reset();
+  const e = s.entity;
+  w.u8(FORMAT);
+  w.f64(s.fraudScore);
+  w.f64(s.scoredAt);
+  w.u8(e.v);
+  const n = e.times.length;
+  w.varuint(n);
+  for (let i = 0; i < n; i++) {
+    w.f64(e.times[i]);
+    w.f64(e.amounts[i]);
+    w.string(e.merchants[i]);
+    w.string(e.devices[i]);
+    w.u8(e.nights[i]);
+  }
+  w.f64(e.count);
+  w.f64(e.mean);
+  w.f64(e.m2);
+  w.u8((e.lastTime === null ? 0 : 1) | (e.lastLat === null ? 0 : 2) | (e.lastLon === null ? 0 : 4));
+  if (e.lastTime !== null) w.f64(e.lastTime);
+  if (e.lastLat !== null) w.f64(e.lastLat);
+  if (e.lastLon !== null) w.f64(e.lastLon);
+  const cats = Object.keys(e.categories);
+  w.varuint(cats.length);
+  for (const c of cats) {
+    const [count, sum] = e.categories[c];
+    w.string(c);
+    w.f64(count);
+    w.f64(sum);
+  }
+  const seen = Object.keys(e.merchantsSeen);
+  w.varuint(seen.length);
+  for (const m of seen) {
+    w.string(m);
+    w.f64(e.merchantsSeen[m]);
+  }
+  w.varuint(e.merchantsSeenSize);
+  return w.finish();
+}
+
+function decode(b: Buffer): CustomerState {
+  if (b[0] === 0x7b) return fromJson(b);
+  const r = new BinaryReader(b);
+  if (r.u8() !== FORMAT) throw new FraudstreamError('FS_SERDE', `unknown customer state format ${b[0]}`);
+  const fraudScore = r.f64();
+  const scoredAt = r.f64();
+  const v = r.u8();
+  if (v !== ENTITY_STATE_VERSION)
+    throw new FraudstreamError('FS_SERDE', `customer state version ${v} is not ${ENTITY_STATE_VERSION}`);
+  const n = r.varuint();
+  const times = new Array<number>(n);
+  const amounts = new Array<number>(n);
+  const merchants = new Array<string>(n);
+  const devices = new Array<string>(n);
+  const nights = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    times[i] = r.f64();
+    amounts[i] = r.f64();
+    merchants[i] = r.string();
+    devices[i] = r.string();
+    nights[i] = r.u8();
+  }
+  const count = r.f64();
+  const mean = r.f64();
+  const m2 = r.f64();
+  const present = r.u8();
+  const lastTime = present & 1 ? r.f64() : null;
+  const lastLat = present & 2 ? r.f64() : null;
+  const lastLon = present & 4 ? r.f64() : null;
+  const categories = Object.create(null) as EntityState['categories'];
+  for (let i = r.varuint(); i > 0; i--) {
+    const c = r.string();
+    categories[c] = [r.f64(), r.f64()];
+  }
+  const merchantsSeen = Object.create(null) as EntityState['merchantsSeen'];
+  for (let i = r.varuint(); i > 0; i--) {
+    const m = r.string();
+    merchantsSeen[m] = r.f64();
+  }
+  const merchantsSeenSize = r.varuint();
+  const entity: EntityState = {
+    v: ENTITY_STATE_VERSION,
+    times,
+    amounts,
+    merchants,
+    devices,
+    nights,
+    count,
+    mean,
+    m2,
+    lastTime,
+    lastLat,
+    lastLon,
+    categories,
+    merchantsSeen,
+    merchantsSeenSize,
+  };
+  return { entity, fraudScore, scoredAt };
+}
+
+/** A value of the earlier JSON format. */
+function fromJson(b: Buffer): CustomerState {
+  const s = JSON.parse(b.toString('utf8')) as CustomerState;
+  const e = s.entity;
+  if (e && typeof e === 'object') {
+    e.categories = Object.assign(Object.create(null), e.categories);
+    e.merchantsSeen = Object.assign(Object.create(null), e.merchantsSeen);
+  }
+  return s;
+}
+
+export const customerStateSerde: Serde<CustomerState> = {
+  serialize: (v) => (v === null || v === undefined ? null : encode(v)),
+  deserialize: (b) => (b === null ? (null as unknown as CustomerState) : decode(b)),
+};

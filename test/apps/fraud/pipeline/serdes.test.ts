@@ -1,0 +1,216 @@
+/**
+ * The fraud pipeline's own serdes: the binary repartition record (pipeline/wire.ts), the binary
+ * customer state (pipeline/customer-state-serde.ts) and the audit JSON writer
+ * (decision/audit-json.ts), which must give exactly JSON.stringify's bytes.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { auditJson, DecisionEngine, rememberJsonText } from '../../../../src/apps/fraud/decision/index.ts';
+import { createEntityState, updateEntityState } from '../../../../src/apps/fraud/features/index.ts';
+import {
+  type CustomerState,
+  customerStateSerde,
+} from '../../../../src/apps/fraud/pipeline/customer-state-serde.ts';
+import { orderEvent } from '../../../../src/apps/fraud/pipeline/events.ts';
+import {
+  fromWire,
+  type MerchantFacts,
+  toWire,
+  type WireOrder,
+  wireSerde,
+} from '../../../../src/apps/fraud/pipeline/wire.ts';
+import type { RulePackResult } from '../../../../src/apps/fraud/rules/index.ts';
+import { isFraudstreamError } from '../../../../src/errors.ts';
+import type { Order } from '../../../../src/events/index.ts';
+import { DAY, MIN, T0, tx } from '../features/helpers.ts';
+
+function order(extra: Partial<Order> = {}): Order {
+  return {
+    order_id: 'o-1',
+    customer_id: 'c-1',
+    merchant_id: 'm-1',
+    restaurant_name: 'Café “Zoë” 🍕',
+    merchant_category: 'restaurant',
+    amount: 12.34,
+    currency: 'EUR',
+    payment_method: 'paypal',
+    country: 'FR',
+    city: 'Paris',
+    lat: 48.85,
+    lon: 2.35,
+    device_id: 'd-1',
+    ip_address: '10.0.0.1',
+    items: [{ item_id: 'i1', name: 'Pizza', quantity: 2, unit_price: 6.17 }],
+    timestamp: T0,
+    is_fraud: true,
+    fraud_scenario: 'card_testing',
+    ...extra,
+  };
+}
+
+describe('repartition wire format', () => {
+  const serde = wireSerde<WireOrder & Partial<MerchantFacts>>();
+
+  test('round trip without and with the merchant stage facts; the source is parsed back exactly', () => {
+    const source = order({ extra_field: { nested: [1, 'x'] } } as Partial<Order>);
+    const w = toWire({
+      event: orderEvent(source),
+      sanitized: ['city:xss', 'naïve:sqli'],
+      receivedAt: T0 + 5,
+    });
+    const back = serde.deserialize(serde.serialize(w));
+    assert.deepEqual({ ...back, source: back.source.toString() }, { ...w, source: w.source.toString() });
+    assert.equal(back.entityId, 'c-1');
+    assert.equal(back.isFraud, true);
+
+    const facts = {
+      ...w,
+      merchant: { name: 'Ünï', lat: 1.5, lon: -2.25 },
+      merchantLabelled: 7,
+      merchantFrauds: 2,
+    };
+    const back2 = serde.deserialize(serde.serialize(facts));
+    assert.deepEqual(back2.merchant, facts.merchant);
+    assert.equal(back2.merchantLabelled, 7);
+    assert.equal(back2.merchantFrauds, 2);
+    const v = fromWire(back2);
+    assert.deepEqual(v.event.source, source);
+    assert.deepEqual(v.sanitized, ['city:xss', 'naïve:sqli']);
+    assert.equal(v.receivedAt, T0 + 5);
+  });
+
+  test('no label, no merchant profile, a profile without a name', () => {
+    const w = toWire({ event: orderEvent(order({ is_fraud: undefined })), sanitized: [], receivedAt: 1 });
+    assert.equal(w.isFraud, null);
+    const none = serde.deserialize(
+      serde.serialize({ ...w, merchant: null, merchantLabelled: 0, merchantFrauds: 0 }),
+    );
+    assert.equal(none.isFraud, null);
+    assert.equal(none.merchant, null);
+    const unnamed = serde.deserialize(
+      serde.serialize({
+        ...w,
+        merchant: { lat: 3, lon: 4 } as MerchantFacts['merchant'],
+        merchantLabelled: 1,
+        merchantFrauds: 0,
+      }),
+    );
+    assert.deepEqual(unnamed.merchant, { name: undefined, lat: 3, lon: 4 });
+  });
+
+  test('records of the earlier JSON format are still read; garbage is FS_SERDE', () => {
+    const source = order();
+    const legacy = Buffer.from(
+      JSON.stringify({
+        kind: 'order',
+        source,
+        sanitized: [],
+        receivedAt: 9,
+        merchant: { merchant_id: 'm-1', name: 'M', lat: 1, lon: 2, city: 'X' },
+        merchantLabelled: 3,
+        merchantFrauds: 1,
+      }),
+    );
+    const back = serde.deserialize(legacy);
+    assert.equal(back.time, T0);
+    assert.equal(back.entityId, 'c-1');
+    assert.deepEqual(back.merchant, { name: 'M', lat: 1, lon: 2 });
+    assert.equal(back.merchantLabelled, 3);
+    assert.deepEqual(JSON.parse(back.source.toString()), source);
+    assert.throws(
+      () => serde.deserialize(Buffer.from([0x01, 0x02])),
+      (e: unknown) => isFraudstreamError(e) && e.code === 'FS_SERDE',
+    );
+    const good = serde.serialize(
+      toWire({ event: orderEvent(source), sanitized: ['a'], receivedAt: 1 }),
+    ) as Buffer;
+    assert.throws(
+      () => serde.deserialize(good.subarray(0, 12)),
+      (e: unknown) => isFraudstreamError(e) && e.code === 'FS_SERDE',
+    );
+  });
+});
+
+describe('customer state serde', () => {
+  function state(): CustomerState {
+    const entity = createEntityState();
+    for (let i = 0; i < 40; i++) {
+      updateEntityState(
+        entity,
+        tx({
+          time: T0 + i * 37 * MIN,
+          amount: 3 + (i % 11) * 1.1,
+          merchant: i % 4 === 0 ? 'mérchant-ü' : `m${i % 6}`,
+          device: i % 5 === 0 ? undefined : `d${i % 3}`,
+          category: i % 3 ? 'travel' : 'constructor',
+        }),
+      );
+    }
+    return { entity, fraudScore: 42.5, scoredAt: T0 + DAY };
+  }
+
+  test('round trip gives an equal state (dictionaries without a prototype)', () => {
+    const s = state();
+    const back = customerStateSerde.deserialize(customerStateSerde.serialize(s));
+    assert.deepEqual(back, s);
+    assert.equal(Object.getPrototypeOf(back.entity.categories), null);
+    assert.equal(Object.getPrototypeOf(back.entity.merchantsSeen), null);
+    const fresh = { entity: createEntityState(), fraudScore: 0, scoredAt: 0 };
+    assert.deepEqual(customerStateSerde.deserialize(customerStateSerde.serialize(fresh)), fresh);
+  });
+
+  test('JSON values of earlier versions are read; another state version is refused', () => {
+    const s = state();
+    assert.deepEqual(customerStateSerde.deserialize(Buffer.from(JSON.stringify(s))), s);
+    const bytes = customerStateSerde.serialize(s) as Buffer;
+    const other = Buffer.from(bytes);
+    other[17] = 99; // the entity state version byte
+    assert.throws(
+      () => customerStateSerde.deserialize(other),
+      (e: unknown) => isFraudstreamError(e) && e.code === 'FS_SERDE',
+    );
+  });
+});
+
+describe('audit JSON', () => {
+  const packs: RulePackResult[] = [
+    {
+      pack: 'p1',
+      version: '1.0.0',
+      hash: 'abc',
+      score: 0.1 + 0.2,
+      level: 'LOW_RISK',
+      severity: 'low',
+      hits: [{ rule: 'r', reason: 'R "quoted"', contribution: 1e-7 }],
+      routes: [],
+    } as unknown as RulePackResult,
+  ];
+
+  test('byte for byte JSON.stringify, with a remembered source text used as is', () => {
+    const engine = new DecisionEngine();
+    const source = JSON.parse(JSON.stringify(order())) as Order;
+    const features: Record<string, unknown> = { amount: 12.34, km: 1 / 3, neg: -0, big: 1e21, tiny: 5e-324 };
+    features.odd = 'text';
+    features.gone = undefined;
+    const out = engine.decide({
+      eventId: 'o-1',
+      customerId: null,
+      eventTime: T0,
+      receivedAt: T0,
+      event: source as unknown as Record<string, unknown>,
+      features,
+      packs,
+      model: { version: 'm', score: 0.75 },
+      sanitized: ['city:xss'],
+    });
+    const audit = { ...out.audit, analyst: 'queued', extra: undefined };
+    assert.equal(auditJson(audit as typeof out.audit), JSON.stringify(audit));
+    rememberJsonText(source, JSON.stringify(source));
+    assert.equal(auditJson(audit as typeof out.audit), JSON.stringify(audit));
+    const noFeatures = { ...out.audit, features: null };
+    assert.equal(auditJson(noFeatures), JSON.stringify(noFeatures));
+    // The remembered text is what is written (proof the source is not stringified again).
+    rememberJsonText(source, '{"stand-in":1}');
+    assert.deepEqual(JSON.parse(auditJson(audit as typeof out.audit)).inputs, { 'stand-in': 1 });
+  });
+});
