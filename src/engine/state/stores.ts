@@ -116,7 +116,7 @@ export function openStore(
   taskId: string,
 ): OpenedStore {
   const factory = spec.backend ?? defaultBackend;
-  const raw = factory.open({ dir, storeName: spec.name, taskId });
+  const raw = factory.open({ dir, storeName: spec.name, taskId, storeKind: spec.kind });
   const changelogging = new ChangeloggingBackend(raw);
   const p = factory.persistent;
   let store: AnyMeteredStore;

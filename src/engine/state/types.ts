@@ -164,6 +164,9 @@ export interface StoreBackendOpenOptions {
   storeName: string;
   /** e.g. "1_0" (sub-topology 1, partition 0). */
   taskId: string;
+  /** What the engine keeps in it (a backend may pick a layout for it; the in-memory one groups the
+   * entries of window stores by key). */
+  storeKind?: StoreKind;
 }
 
 export interface StoreBackendFactory {

@@ -40,6 +40,11 @@ export class ChangeloggingBackend implements StoreBackend {
     this.pending.push({ topic: this.topic, partition: this.partition, key, value: null });
   }
 
+  /** Records a write the caller applied to `inner` itself (the window store's grouped fast path). */
+  record(key: Buffer, value: Buffer | null): void {
+    this.pending.push({ topic: this.topic, partition: this.partition, key, value });
+  }
+
   range(from?: Buffer, to?: Buffer): IterableIterator<[Buffer, Buffer]> {
     return this.inner.range(from, to);
   }

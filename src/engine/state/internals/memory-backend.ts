@@ -7,6 +7,7 @@
  * changelog on start.
  */
 import type { StoreBackend, StoreBackendFactory } from '../types.ts';
+import { GroupedMemoryBackend } from './grouped-memory-backend.ts';
 
 const CHUNK = 256;
 
@@ -141,12 +142,13 @@ function upperBound(a: string[], k: string): number {
   return lo;
 }
 
-/** The default backend: in memory, restored from the changelog on every start. */
+/** The default backend: in memory, restored from the changelog on every start. Window stores get
+ * the variant that groups entries by key (grouped-memory-backend.ts). */
 export function memoryBackend(): StoreBackendFactory {
   return {
     kind: 'memory',
     persistent: false,
-    open: () => new MemoryBackend(),
+    open: (options) => (options.storeKind === 'window' ? new GroupedMemoryBackend() : new MemoryBackend()),
     destroy: () => {},
   };
 }

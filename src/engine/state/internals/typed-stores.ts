@@ -14,7 +14,17 @@ import type {
   WindowedKeyValue,
   WindowStore,
 } from '../types.ts';
-import { compositeKey, decodeComposite, keyPrefix, prefixEnd } from './key-layout.ts';
+import { ChangeloggingBackend } from './changelogging.ts';
+import { GroupedMemoryBackend } from './grouped-memory-backend.ts';
+import {
+  compositeKey,
+  decodeComposite,
+  keyPrefix,
+  prefixEnd,
+  prefixString,
+  tailTime,
+  timeTail,
+} from './key-layout.ts';
 import { type CacheKey, RecordCache } from './record-cache.ts';
 
 /** Operation counts, read by the metrics collector. */
@@ -190,6 +200,11 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
   // Random start: after a restart new duplicates must not overwrite restored ones.
   private seq = Math.floor(Math.random() * 2 ** 31);
 
+  /** The grouped in-memory backend under this store (fast path with string prefixes and tails), and
+   * the changelogging layer above it (undefined when the store has none, as in unit tests). */
+  private readonly grouped: GroupedMemoryBackend | undefined;
+  private readonly changelog: ChangeloggingBackend | undefined;
+
   constructor(
     name: string,
     backend: StoreBackend,
@@ -202,11 +217,19 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     super(name, backend, keySerde, valueSerde, persistent);
     this.windowSizeMs = windowSizeMs;
     this.retainDuplicates = retainDuplicates;
+    if (backend instanceof ChangeloggingBackend && backend.inner instanceof GroupedMemoryBackend) {
+      this.grouped = backend.inner;
+      this.changelog = backend;
+    } else if (backend instanceof GroupedMemoryBackend) {
+      this.grouped = backend;
+    }
   }
 
   private memoKb: Buffer | undefined;
   private memoStart = -1;
   private memoCk: Buffer | undefined;
+  private memoPrefixKb: Buffer | undefined;
+  private memoPrefix = '';
 
   /** Composite key of (key, start), reused when a fetch is followed by a put of the same window. */
   private windowKey(kb: Buffer, start: number): Buffer {
@@ -217,19 +240,46 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     return this.memoCk;
   }
 
+  /** The grouped backend's group of a key, reused across the windows of one record. */
+  private prefixOf(kb: Buffer): string {
+    if (kb !== this.memoPrefixKb) {
+      this.memoPrefixKb = kb;
+      this.memoPrefix = prefixString(kb);
+    }
+    return this.memoPrefix;
+  }
+
   put(key: K, value: V | null | undefined, windowStart: number): void {
     const kb = this.keyBytes(key);
+    const grouped = this.grouped;
     if (value === null || value === undefined) {
       if (this.retainDuplicates) return; // duplicates are only removed by retention
       this.counters.deletes++;
-      this.backend.delete(this.windowKey(kb, windowStart));
+      if (grouped === undefined) {
+        this.backend.delete(this.windowKey(kb, windowStart));
+        return;
+      }
+      grouped.deleteIn(this.prefixOf(kb), timeTail(windowStart));
+      this.changelog?.record(this.windowKey(kb, windowStart), null);
       return;
     }
     this.counters.puts++;
-    const ck = this.retainDuplicates
-      ? compositeKey(kb, windowStart, this.seq++)
-      : this.windowKey(kb, windowStart);
-    this.backend.put(ck, this.valueBytes(value));
+    const vb = this.valueBytes(value);
+    if (grouped === undefined) {
+      const ck = this.retainDuplicates
+        ? compositeKey(kb, windowStart, this.seq++)
+        : this.windowKey(kb, windowStart);
+      this.backend.put(ck, vb);
+      return;
+    }
+    if (this.retainDuplicates) {
+      const seq = this.seq++;
+      grouped.putIn(this.prefixOf(kb), timeTail(windowStart, seq), vb);
+      this.changelog?.record(compositeKey(kb, windowStart, seq), vb);
+      return;
+    }
+    grouped.putIn(this.prefixOf(kb), timeTail(windowStart), vb);
+    this.changelog?.record(this.windowKey(kb, windowStart), vb);
   }
 
   fetch(key: K, windowStart: number): V | undefined {
@@ -238,7 +288,11 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
       for (const e of this.fetchRange(key, windowStart, windowStart)) return e.value;
       return undefined;
     }
-    const b = this.backend.get(this.windowKey(this.keyBytes(key), windowStart));
+    const kb = this.keyBytes(key);
+    const b =
+      this.grouped === undefined
+        ? this.backend.get(this.windowKey(kb, windowStart))
+        : this.grouped.getIn(this.prefixOf(kb), timeTail(windowStart));
     return b === undefined ? undefined : this.valueSerde.deserialize(b);
   }
 
@@ -246,6 +300,17 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     this.counters.gets++;
     if (timeTo < timeFrom) return;
     const kb = this.keyBytes(key);
+    if (this.grouped !== undefined) {
+      const found = this.grouped.rangeIn(this.prefixOf(kb), timeTail(timeFrom), timeTail(timeTo + 1));
+      for (const [tail, v] of found) {
+        const start = tailTime(tail);
+        yield {
+          key: { key, window: { start, end: start + this.windowSizeMs } },
+          value: this.valueSerde.deserialize(v),
+        };
+      }
+      return;
+    }
     const from = compositeKey(kb, Math.max(0, timeFrom));
     const to = compositeKey(kb, timeTo + 1);
     for (const [k, v] of this.backend.range(from, to)) {
