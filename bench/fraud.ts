@@ -1,14 +1,14 @@
 /**
  * Fraud pipeline benchmark: `npm run bench -- fraud [--orders N] [--seconds S] [--rates 10000,1000]
- * [--only throughput|latency] [--cpu-prof <file>] [--kafka host:port|off] [--commit-interval ms]` (profile: the embedded
- * throughput case's measured window; kafka: default $FRAUDSTREAM_KAFKA_BROKERS or 127.0.0.1:9092,
- * skipped when no broker answers).
+ * [--only throughput|latency] [--cpu-prof <file>] [--kafka host:port|off] [--commit-interval ms]
+ * [--warmup S]` (profile: the embedded throughput case's measured window; kafka: default
+ * $FRAUDSTREAM_KAFKA_BROKERS or 127.0.0.1:9092, skipped when no broker answers).
  *
  * The full fraud topology (validation → merchant stage → customer stage: point-in-time features,
  * the four shipped rule packs, decision; outputs to scored/audit/review/alerts/seed 004 routes),
- * run by `StreamsApp` exactly as `fraudstream start` runs it (exactly-once, 100 ms commit interval,
- * in-memory stores), with one partition per topic (one task per stage, one process), on a scratch
- * embedded log (`embedded …` cases) and on the local Kafka broker with run-prefixed topics deleted
+ * run by `StreamsApp` as `fraudstream start` runs it (exactly-once, the commit interval of config
+ * engine.commitIntervalMs's default unless --commit-interval; in-memory stores), with one partition
+ * per topic (one task per stage, one process), on a scratch embedded log (`embedded …` cases) and on the local Kafka broker with run-prefixed topics deleted
  * afterwards (`kafka …` cases). Generator orders (seed 7, 2% fraud) with their customer and merchant profiles.
  *
  *   embedded max throughput        N orders pre-loaded; from app start until every order is scored
@@ -16,7 +16,8 @@
  *                                  (÷ the process's CPU time: wall time on a shared machine includes
  *                                  waiting for a core) and cpu_share (cores the process got)
  *   embedded latency at R/s        orders appended at R per second (batches every 10 ms, event
- *                                  time = append time) for S seconds while the app runs:
+ *                                  time = append time) for a warm-up of --warmup seconds (1; not
+ *                                  counted: JIT, table loading) then S seconds while the app runs:
  *                                    p50_ms / p99_ms            append → decision (audit decidedAt)
  *                                    p99_committed_ms           append → the fraud.scored record read
  *                                                               by a read_committed consumer
@@ -29,6 +30,7 @@ import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { ScratchPipeline } from '../src/apps/fraud/backtest/index.ts';
 import { RulesEngine, SHIPPED_RULE_PACK_FILES } from '../src/apps/fraud/rules/index.ts';
+import { loadConfig } from '../src/config.ts';
 import type { Log, ProducerRecord } from '../src/log/index.ts';
 import { KafkaLog } from '../src/log/kafka/index.ts';
 import { type GeneratedRecord, SyntheticGenerator } from '../src/sources/generator/index.ts';
@@ -208,9 +210,13 @@ async function latencyAtRate(
   target: Target,
   rate: number,
   seconds: number,
+  warmupSeconds: number,
 ): Promise<BenchResult[]> {
+  const warm = Math.round(rate * warmupSeconds);
   const total = Math.round(rate * seconds);
-  const data = generate(total, Date.now() - 86_400_000);
+  const data = generate(warm + total, Date.now() - 86_400_000);
+  // Only orders appended after the warm-up count (JIT, table loading and the first commits are over).
+  const measured = new Set(data.orders.slice(warm).map((r) => (r.value as { order_id: string }).order_id));
   const decision = new Float64Array(total);
   let decided = 0;
   let lastDecisionAt = 0;
@@ -222,6 +228,7 @@ async function latencyAtRate(
     commitIntervalMs: target.commitIntervalMs,
     parentDir: ctx.tmpDir,
     onScored: (s) => {
+      if (!measured.has(s.eventId)) return;
       if (decided < total) decision[decided++] = s.audit.decidedAt - s.eventTime;
       lastDecisionAt = performance.now();
     },
@@ -229,6 +236,7 @@ async function latencyAtRate(
   });
   const committed = new Float64Array(total);
   let seen = 0;
+  let seenAll = 0;
   let reading = true;
   try {
     await sendAll(
@@ -246,18 +254,24 @@ async function latencyAtRate(
       while (reading) {
         for (const r of await reader.poll(50)) {
           const now = Date.now();
-          const v = JSON.parse((r.value as Buffer).toString('utf8')) as { event_time: number };
-          if (seen < total) committed[seen++] = now - v.event_time;
+          const v = JSON.parse((r.value as Buffer).toString('utf8')) as {
+            event_id: string;
+            event_time: number;
+          };
+          seenAll++;
+          if (seen < total && measured.has(v.event_id)) committed[seen++] = now - v.event_time;
         }
       }
     })();
     const producer = await pipeline.log.producer();
-    const firstAppend = performance.now();
+    const started = performance.now();
+    let firstAppend = started;
     let sent = 0;
     // Offered load: every 10 ms, append what is due; event time = append time.
-    while (sent < total) {
-      const due = Math.min(total, Math.floor(((performance.now() - firstAppend) / 1000) * rate));
+    while (sent < warm + total) {
+      const due = Math.min(warm + total, Math.floor(((performance.now() - started) / 1000) * rate));
       if (due > sent) {
+        if (sent <= warm && due > warm) firstAppend = performance.now();
         const now = Date.now();
         const batch: ProducerRecord[] = [];
         for (; sent < due; sent++) {
@@ -272,8 +286,10 @@ async function latencyAtRate(
     }
     const sendSeconds = (performance.now() - firstAppend) / 1000;
     await producer.close();
-    ctx.progress(`latency @${rate}/s: ${total} orders appended in ${sendSeconds.toFixed(1)} s; draining`);
-    await waitFor(() => seen + rejected >= total, pipeline, 'every decision to be committed');
+    ctx.progress(
+      `latency @${rate}/s: ${warm} warm-up + ${total} measured orders appended (${sendSeconds.toFixed(1)} s measured); draining`,
+    );
+    await waitFor(() => seenAll + rejected >= warm + total, pipeline, 'every decision to be committed');
     reading = false;
     await readLoop;
     await reader.close();
@@ -306,10 +322,12 @@ async function latencyAtRate(
 export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const orders = Number(arg(ctx.args, '--orders') ?? 20_000);
   const seconds = Number(arg(ctx.args, '--seconds') ?? 5);
+  const warmup = Number(arg(ctx.args, '--warmup') ?? 1);
   const rates = (arg(ctx.args, '--rates') ?? '10000,1000').split(',').map(Number);
   const only = arg(ctx.args, '--only');
   const commitFlag = arg(ctx.args, '--commit-interval');
-  const commitIntervalMs = commitFlag === undefined ? undefined : Number(commitFlag);
+  // Default: what `fraudstream start` uses (config engine.commitIntervalMs, its default when unset).
+  const commitIntervalMs = Number(commitFlag ?? loadConfig({ env: {} }).engine.commitIntervalMs);
   const targets: Target[] = [{ name: 'embedded', commitIntervalMs }];
   const kafka = await connectKafka(ctx, arg(ctx.args, '--kafka'));
   if (kafka) targets.push({ name: 'kafka', log: kafka, commitIntervalMs });
@@ -326,7 +344,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
           )),
         );
       if (!only || only === 'latency')
-        for (const rate of rates) results.push(...(await latencyAtRate(ctx, target, rate, seconds)));
+        for (const rate of rates) results.push(...(await latencyAtRate(ctx, target, rate, seconds, warmup)));
     }
   } finally {
     await kafka?.close();

@@ -70,7 +70,11 @@ export const ConfigSchema = Type.Object(
           ['exactly_once', 'at_least_once'] as const,
           'exactly_once',
         ),
-        commitIntervalMs: Int('how often tasks commit (ms)', 100, 1),
+        commitIntervalMs: Int(
+          'how often tasks commit (ms); under exactly-once each repartition hop of the fraud pipeline waits for one',
+          10,
+          1,
+        ),
         stateDir: Str('directory for local state stores', './data/state'),
         stateBackend: Enum('state store backend', ['lmdb', 'memory'] as const, 'lmdb'),
         maxPollRecords: Int('records fetched per poll', 1000, 1),
