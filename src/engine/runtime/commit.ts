@@ -45,7 +45,11 @@ export async function commitTasks(
     for (let i = 0; i < output.length; i++) records.push(output[i]);
     for (const o of task.drainConsumedOffsets()) offsets.push(o);
   }
-  if (records.length === 0 && offsets.length === 0) return false;
+  if (records.length === 0 && offsets.length === 0) {
+    // Nothing new: the stores hold only committed writes, so a deferred local commit may happen now.
+    for (const task of list) task.commitStores(new Map());
+    return false;
+  }
   const changelogCount = ranges.length === 0 ? 0 : ranges[ranges.length - 1].end;
   const changelogOffsets: number[] = new Array(changelogCount);
   const note = (i: number, offset: number) => {

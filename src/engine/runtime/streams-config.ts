@@ -13,6 +13,10 @@ export interface StreamsConfig {
   processingGuarantee?: ProcessingGuarantee;
   /** Default 100 ms (exactly_once) / 1000 ms (at_least_once). */
   commitIntervalMs?: number;
+  /** Persistent stores (LMDB) commit locally with their checkpoint at most this often (default 1000 ms;
+   * 0 = at every commit). Outputs, changelogs and offsets still commit every `commitIntervalMs`; a
+   * crash restores the changelog tail after the older checkpoint. */
+  storeCommitIntervalMs?: number;
   /** Where persistent backends keep task state. Default './data/state'. */
   stateDir?: string;
   /** Default in-memory (restored from changelogs on start); e.g. the LMDB backend for persistence. */

@@ -38,6 +38,8 @@ export interface TaskEnv {
   metrics: EngineMetrics;
   /** Partition count of a topic (real name). */
   partitionsOf(topic: string): number;
+  /** Persistent stores commit locally (step 6) at most this often; 0 or omitted: at every commit. */
+  storeCommitIntervalMs?: number;
 }
 
 interface SourceRuntime {
@@ -67,6 +69,11 @@ export class StreamTask {
   private output: ProducerRecord[] = [];
   private roundRobin = 0;
   private lastStreamPunctuation = -1;
+  /** When persistent stores last committed locally (step 6), and whether a commit was deferred since. */
+  private lastStoreCommit = Date.now();
+  private storeCommitDeferred = false;
+  /** Stores may hold writes that no log transaction committed yet (processing since the last commit). */
+  private uncommittedWork = false;
 
   constructor(env: TaskEnv, sub: Subtopology, partition: number) {
     this.env = env;
@@ -175,6 +182,7 @@ export class StreamTask {
   }
 
   private processRecord(raw: LogRecord): void {
+    this.uncommittedWork = true;
     this.consumed.set(raw.topic, raw.offset + 1);
     this.current = raw;
     const source = this.sources.get(raw.topic)!;
@@ -243,7 +251,7 @@ export class StreamTask {
   ): void {
     if (partition === undefined) {
       const n = this.env.partitionsOf(topic);
-      partition = key !== null ? partitionForKey(key, n) : this.roundRobin++ % n;
+      partition = key === null ? this.roundRobin++ % n : n === 1 ? 0 : partitionForKey(key, n);
     }
     this.output.push({ topic, partition, key, value, timestamp, headers });
   }
@@ -270,6 +278,7 @@ export class StreamTask {
   }
 
   private runPunctuator(p: Punctuation, time: number): void {
+    this.uncommittedWork = true;
     try {
       p.fn(time);
     } catch (error) {
@@ -285,6 +294,7 @@ export class StreamTask {
 
   /** Commit step 2 input: changelog records per store since the last commit. */
   drainChangelogs(): Array<{ store: string; records: ProducerRecord[] }> {
+    this.uncommittedWork = true;
     for (const hook of this.commitHooks) hook();
     // Record caches hold writes back until now: flush them into the changelogging layer first.
     for (const s of this.stores.values()) if (s.store.kind === 'key-value') s.store.flush();
@@ -318,13 +328,27 @@ export class StreamTask {
     return out;
   }
 
-  /** Commit step 6: stores durable with their checkpoints (next changelog offset, by store). */
+  /**
+   * Commit step 6: stores durable with their checkpoints (next changelog offset, by store).
+   *
+   * A persistent store's local commit may be deferred (`storeCommitIntervalMs`), as Kafka Streams only
+   * checkpoints when enough changelog has gone by: its pending writes stay readable in the backend
+   * and the store and its checkpoint stay those of an earlier commit, which is always consistent (a
+   * crash restores the longer changelog tail from there). Every write the deferred commits cover is
+   * in a committed log transaction, so `close()` right after a commit commits them locally.
+   */
   commitStores(checkpoints: Map<string, number>): void {
+    const interval = this.env.storeCommitIntervalMs ?? 0;
+    const now = Date.now();
+    const due = interval <= 0 || now - this.lastStoreCommit >= interval;
     for (const [name, s] of this.stores) {
       const cp = checkpoints.get(name);
       if (cp !== undefined) s.checkpoint = cp;
-      s.changelogging.commit(s.spec.changelog ? (s.checkpoint ?? null) : null);
+      if (due || !s.persistent) s.changelogging.commit(s.spec.changelog ? (s.checkpoint ?? null) : null);
     }
+    if (due) this.lastStoreCommit = now;
+    this.storeCommitDeferred = !due;
+    this.uncommittedWork = false;
   }
 
   /** Closes processors and stores (uncommitted store writes are discarded). */
@@ -337,6 +361,19 @@ export class StreamTask {
       }
     }
     this.env.metrics.taskSources.delete(this.timeSource);
+    // Nothing processed since the last commit: what its deferred local commits held back is committed
+    // in the log, so make it local too (a shorter restore next time). Otherwise the pending writes are
+    // discarded below, as always.
+    if (this.storeCommitDeferred && !this.uncommittedWork) {
+      for (const s of this.stores.values()) {
+        if (!s.persistent) continue;
+        try {
+          s.changelogging.commit(s.spec.changelog ? (s.checkpoint ?? null) : null);
+        } catch {
+          // the store restores the committed changelog tail on its next start instead
+        }
+      }
+    }
     for (const s of this.stores.values()) {
       this.env.metrics.storeSources.delete(s.storeGauge);
       if (s.store.kind === 'key-value') s.store.discardCache();

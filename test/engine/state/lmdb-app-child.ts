@@ -41,14 +41,16 @@ const [logDir, stateDir, mode, dumpFile] = process.argv.slice(2);
   process.stdout.write('started\n');
   if (mode === 'finish') {
     const [{ latest }] = await log.admin().listOffsets(INPUT);
+    const view = app.store<ReadOnlyKeyValueStore<string, number>>('card-count');
     while (true) {
       const [committed] = await log.admin().committedOffsets(APP_ID, [INPUT]);
-      if ((committed?.offset ?? 0) >= latest) break;
+      // start() returns before the first poll assigns (and restores) the task: when an earlier run
+      // already committed every input record, wait for the task's store, or the dump would be empty.
+      if ((committed?.offset ?? 0) >= latest && view.approximateNumEntries() > 0) break;
       if (app.state === 'failed') await app.done();
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const store = app.store<ReadOnlyKeyValueStore<string, number>>('card-count');
-    fs.writeFileSync(dumpFile, JSON.stringify([...store.all()].map((e) => [e.key, e.value])));
+    fs.writeFileSync(dumpFile, JSON.stringify([...view.all()].map((e) => [e.key, e.value])));
     await app.close();
     await log.close();
     process.exit(0);
