@@ -34,7 +34,7 @@ import {
 import type { FraudScorer } from './pipeline/scorer.ts';
 import type { ScoredEvent, ScoringInput } from './pipeline/types.ts';
 import { type InputKinds, ValidateStage, type ValidationOutcome } from './pipeline/validate-stage.ts';
-import { fromWire, toWire, type WireOrder, wireSerde } from './pipeline/wire.ts';
+import { fromWire, inputJsonSerde, toWire, type WireOrder, wireSerde } from './pipeline/wire.ts';
 import { FRAUD_TOPICS } from './topics.ts';
 import type { Validators } from './validation/index.ts';
 
@@ -108,7 +108,7 @@ export function buildFraudTopology(builder: StreamBuilder, deps: FraudTopologyDe
   const [rejected, accepted] = builder
     .stream<string, unknown>(Object.keys(inputs), {
       key: Serdes.string(),
-      value: json(),
+      value: inputJsonSerde(),
       name: 'payments-in',
     })
     .process<string, ValidationOutcome>(() => new ValidateStage(deps.validators, inputs, deps.onRejected), {

@@ -179,4 +179,30 @@ describe('fraud topology (TestDriver)', () => {
     assert.ok(t.review.readValues().some((r) => r.eventId === risky.event_id) || risky.decision === 'block');
     t.driver.close();
   });
+  it("the audit record's inputs: the input's own JSON when unchanged, the sanitised record otherwise", () => {
+    const t = setup();
+    const raw = t.driver.inputTopic(FRAUD_TOPICS.orders, Serdes.string(), Serdes.bytes());
+    t.merchants.pipe('m1', merchant('m1'), T0 - 10 * MIN);
+    const plain = order('c5', 20, T0 - 6 * 60 * MIN);
+    // a producer's spacing and number spelling (2.0e1 = 20) are kept: the same JSON value
+    const text = JSON.stringify(plain, null, 1).replace('"amount": 20', '"amount": 2.0e1');
+    raw.pipe('c5', Buffer.from(text), T0 - 6 * 60 * MIN);
+    t.orders.pipe(
+      'c5',
+      order('c5', 30, T0 - 5 * 60 * MIN, { city: '<script>x</script>Austin' }),
+      T0 - 5 * 60 * MIN,
+    );
+    const audit = t.driver
+      .outputTopic(FRAUD_TOPICS.audit, Serdes.string(), Serdes.bytes())
+      .readValues()
+      .map((b) => b.toString('utf8'));
+    assert.equal(audit.length, 2);
+    assert.ok(audit[0].includes(`"inputs":${text}`), 'the input bytes, as they came');
+    assert.deepEqual(JSON.parse(audit[0]).inputs, plain);
+    const sanitised = JSON.parse(audit[1]);
+    assert.equal(sanitised.inputs.city, 'Austin');
+    assert.deepEqual(sanitised.sanitized, ['city:xss']);
+    assert.ok(audit[1].includes(`"inputs":${JSON.stringify(sanitised.inputs)}`));
+    t.driver.close();
+  });
 });

@@ -1,15 +1,17 @@
 /**
- * The audit record's JSON, byte for byte what `JSON.stringify(audit)` gives, made faster:
- *  - `inputs`, the validated source record, is usually the very object the pipeline parsed from
- *    JSON text it made itself (pipeline/wire.ts); that text is remembered (`rememberJsonText`) and
- *    copied in instead of stringifying the record again;
+ * The audit record's JSON, what `JSON.stringify(audit)` gives, made faster:
+ *  - `inputs`, the validated source record, is usually the very object the pipeline parsed from a
+ *    JSON text (pipeline/wire.ts: the input's own bytes, or JSON.stringify of the sanitised
+ *    record); that text is remembered (`rememberJsonText`) and copied in instead of stringifying
+ *    the record again. It is the same JSON value; its bytes are the input's (spacing, number
+ *    spelling) when the producer did not write JSON.stringify's canonical form;
  *  - `features`, a record of numbers built key by key (a slow "dictionary" object for
  *    JSON.stringify), is written number by number.
  * Everything else goes through JSON.stringify. A remembered text is only correct while its object
  * is not changed: the pipeline never changes a parsed source record.
  *
  * @example
- *   rememberJsonText(order, text);            // text === JSON.stringify(order)
+ *   rememberJsonText(order, text);            // order = JSON.parse(text)
  *   const bytes = auditSerde.serialize(audit); // same bytes as JSON, without re-stringifying order
  */
 import type { Serde } from '../../../engine/index.ts';
@@ -17,7 +19,7 @@ import type { AuditRecord } from './engine.ts';
 
 const texts = new WeakMap<object, string>();
 
-/** Remembers that `text` is `JSON.stringify(value)` (the caller must not change `value` after). */
+/** Remembers that `value` is `JSON.parse(text)` (the caller must not change `value` after). */
 export function rememberJsonText(value: object, text: string): void {
   texts.set(value, text);
 }
@@ -59,7 +61,7 @@ function numbersJson(record: object): string | undefined {
   return `${out}}`;
 }
 
-/** `JSON.stringify(audit)`, faster (see the file comment). */
+/** `JSON.stringify(audit)`, faster; `inputs` as its remembered text (see the file comment). */
 export function auditJson(audit: AuditRecord): string {
   const a = audit as unknown as Record<string, unknown>;
   if (typeof a.toJSON === 'function') return JSON.stringify(audit);

@@ -121,7 +121,9 @@ export class FraudScorer {
     const headline = this.headline(packs);
     const analyst = this.askAnalyst(input, packs, model, headline);
     outcome.audit.analystOutcome = null;
-    const audit = { ...outcome.audit, analyst };
+    // Added last, as a copy with it would (the audit record's JSON ends with it); no 16-field copy.
+    const audit = outcome.audit as ScoredEvent['audit'] & { analyst: AnalystStatus };
+    audit.analyst = analyst;
     const now = this.now();
     const merchantName = input.merchant?.name ?? event.merchantName;
     const subject = {
@@ -226,11 +228,36 @@ export class FraudScorer {
   }
 }
 
+/**
+ * The finite features by name (JSON has no NaN: unknown features are left out of audit records).
+ * Built by a generated object literal per set of finite features, so the object has a fixed shape
+ * (one filled name by name becomes a slow dictionary, for every reader and for JSON.stringify).
+ */
 function namedFeatures(f: Float64Array): Record<string, number> {
+  let mask = 0;
+  for (let i = 0; i < FEATURE_NAMES.length; i++) if (Number.isFinite(f[i])) mask += 2 ** i;
+  let make = featureObjectMakers.get(mask);
+  if (make === undefined) {
+    if (featureObjectMakers.size >= MAX_FEATURE_SHAPES) return namedFeaturesSlow(f);
+    const fields = FEATURE_NAMES.flatMap((n, i) =>
+      Number.isFinite(f[i]) ? [`${JSON.stringify(n)}: f[${i}]`] : [],
+    );
+    make = new Function('f', `return { ${fields.join(', ')} };`) as (
+      f: Float64Array,
+    ) => Record<string, number>;
+    featureObjectMakers.set(mask, make);
+  }
+  return make(f);
+}
+
+/** feature-set mask → maker; a few masks occur in practice (features unknown for a new customer…) */
+const featureObjectMakers = new Map<number, (f: Float64Array) => Record<string, number>>();
+const MAX_FEATURE_SHAPES = 1024;
+
+function namedFeaturesSlow(f: Float64Array): Record<string, number> {
   const out: Record<string, number> = {};
   for (let i = 0; i < FEATURE_NAMES.length; i++) {
     const v = f[i];
-    // JSON has no NaN: unknown features are left out of audit records.
     if (Number.isFinite(v)) out[FEATURE_NAMES[i]] = v;
   }
   return out;

@@ -34,6 +34,8 @@ export interface ValidOrder {
   sanitized: string[];
   /** wall clock when the record was first processed (latency figures) */
   receivedAt: number;
+  /** the input's JSON bytes, when the validated record is exactly what they parse to */
+  sourceJson?: Buffer;
 }
 
 /** What the scorer reads of the merchant profile (the merchant stage ships only this). */

@@ -7,6 +7,7 @@ import type { Processor, ProcessorContext, StreamRecord } from '../../../engine/
 import type { Validators } from '../validation/index.ts';
 import { cardTransactionEvent, orderEvent } from './events.ts';
 import type { TxnEvent, ValidOrder } from './types.ts';
+import { inputBytesOf } from './wire.ts';
 
 /** Which kind of record each input topic carries. */
 export type InputKinds = Record<string, 'order' | 'card_transaction'>;
@@ -48,6 +49,9 @@ export class ValidateStage implements Processor<string, unknown, string, Validat
     const result = this.validate(this.ctx.recordMetadata?.topic, record.value);
     if (result.ok) {
       const valid: ValidOrder = { event: result.event, sanitized: result.sanitized, receivedAt: Date.now() };
+      // Validation copies the record and changes it only to sanitise: unsanitised, the input
+      // bytes are the validated record's JSON and cross the repartitions as they are.
+      if (result.sanitized.length === 0) valid.sourceJson = inputBytesOf(record.value);
       this.ctx.forward({ ...record, value: { ok: true, valid } });
       return;
     }

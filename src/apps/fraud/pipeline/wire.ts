@@ -2,7 +2,8 @@
  * What crosses the topology's two repartition topics (internal topics of the application, so the
  * format is ours): a small binary header with what the merchant stage needs (kind, event time,
  * label, entry time, sanitisation flags, then the merchant stage's facts) followed by the validated
- * source record as JSON text — made once in the validation stage. The merchant stage never parses
+ * source record as JSON text: the bytes it came in with when validation changed nothing (no
+ * sanitisation), else made once in the validation stage. The merchant stage never parses
  * the source; the customer stage parses it once and the audit record reuses the same text
  * (`jsonTextOf`), so an order is stringified once and parsed once on its way through the pipeline.
  *
@@ -13,11 +14,11 @@
  *   string      entity id (customer or card: the customer stage's key)
  *   varuint n   sanitisation flags, n strings
  *   [facts]     f64 merchantLabelled, f64 merchantFrauds, [profile: name?, f64 lat, f64 lon]
- *   rest        the source record, JSON (UTF-8)
+ *   rest        the source record, JSON (UTF-8): the input bytes or JSON.stringify of the sanitised record
  *
  * Records written by earlier versions (plain JSON objects) are still read.
  */
-import { BinaryReader, BinaryWriter, type Serde } from '../../../engine/index.ts';
+import { BinaryReader, BinaryWriter, type Serde, Serdes } from '../../../engine/index.ts';
 import { FraudstreamError } from '../../../errors.ts';
 import type { CardTransaction, Merchant, Order } from '../../../events/index.ts';
 import { rememberJsonText } from '../decision/index.ts';
@@ -55,7 +56,33 @@ const FACTS = 8;
 const PROFILE = 16;
 const NAMED = 32;
 
-/** The wire form of a validated event (stringifies the source: once per event). */
+const inputBytes = new WeakMap<object, Buffer>();
+
+/**
+ * Value serde of the input topics: JSON, remembering each parsed record's bytes so that a record
+ * validation leaves unchanged crosses the repartitions as the bytes it came in (no re-stringify).
+ */
+export function inputJsonSerde(): Serde<unknown> {
+  const json = Serdes.json<unknown>();
+  return {
+    serialize: json.serialize,
+    deserialize(b, topic) {
+      const v = json.deserialize(b, topic);
+      if (b !== null && typeof v === 'object' && v !== null) inputBytes.set(v, b);
+      return v;
+    },
+  };
+}
+
+/** The JSON bytes `value` was parsed from by `inputJsonSerde`, if it was. */
+export function inputBytesOf(value: unknown): Buffer | undefined {
+  return typeof value === 'object' && value !== null ? inputBytes.get(value) : undefined;
+}
+
+/**
+ * The wire form of a validated event. The source goes as the input's own bytes when validation
+ * changed nothing (`sourceJson`), else as JSON.stringify of the validated record.
+ */
 export function toWire(v: ValidOrder): WireOrder {
   const { event } = v;
   return {
@@ -65,7 +92,7 @@ export function toWire(v: ValidOrder): WireOrder {
     isFraud: event.label === null ? null : event.label.isFraud,
     sanitized: v.sanitized,
     receivedAt: v.receivedAt,
-    source: Buffer.from(JSON.stringify(event.source), 'utf8'),
+    source: v.sourceJson ?? Buffer.from(JSON.stringify(event.source), 'utf8'),
   };
 }
 
