@@ -21,7 +21,6 @@
 import { Serdes, Stores, type StreamBuilder } from '../../engine/index.ts';
 import type { Customer, Merchant } from '../../events/index.ts';
 import type { FraudAlert } from '../../sinks/alerts/index.ts';
-import { auditSerde } from './decision/index.ts';
 import type { MerchantRiskState } from './features/index.ts';
 import { CUSTOMER_STATE_STORE, CustomerStage } from './pipeline/customer-stage.ts';
 import { type CustomerState, customerStateSerde } from './pipeline/customer-state-serde.ts';
@@ -120,7 +119,7 @@ export function buildFraudTopology(builder: StreamBuilder, deps: FraudTopologyDe
     .mapValues((v) => (v.ok ? null : v.rejected))
     .to(topics.deadLetters, { key: Serdes.string(), value: json() });
 
-  // Only the source record (JSON made once, parsed once in the customer stage) and a small binary
+  // Only the source record (its input JSON, parsed once in the customer stage) and a small binary
   // header cross the repartition topics; derived fields are rebuilt after them (pipeline/wire.ts).
   const byMerchant = accepted
     .mapValues((v) => (v as Extract<ValidationOutcome, { ok: true }>).valid)
@@ -152,7 +151,7 @@ export function buildFraudTopology(builder: StreamBuilder, deps: FraudTopologyDe
     });
 
   scored.mapValues(scoredSummary).to(topics.scored, { key: Serdes.string(), value: json() });
-  scored.mapValues((s) => s.audit).to(topics.audit, { key: Serdes.string(), value: auditSerde });
+  scored.mapValues((s) => s.audit).to(topics.audit, { key: Serdes.string(), value: json() });
   scored
     .filter((_k, s) => s.review !== null)
     .mapValues((s) => s.review)

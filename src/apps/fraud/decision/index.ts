@@ -6,7 +6,6 @@
  *   const decisions = new DecisionEngine({ policy: YAML.parse(policyText) });
  *   const { decision, audit, review } = decisions.decide(input);
  */
-export { auditJson, auditSerde, jsonTextOf, rememberJsonText } from './audit-json.ts';
 export {
   type AuditRecord,
   DECISION_AUDIT_TOPIC,

@@ -3,9 +3,8 @@
  * format is ours): a small binary header with what the merchant stage needs (kind, event time,
  * label, entry time, sanitisation flags, then the merchant stage's facts) followed by the validated
  * source record as JSON text: the bytes it came in with when validation changed nothing (no
- * sanitisation), else made once in the validation stage. The merchant stage never parses
- * the source; the customer stage parses it once and the audit record reuses the same text
- * (`jsonTextOf`), so an order is stringified once and parsed once on its way through the pipeline.
+ * sanitisation), else made once in the validation stage. The merchant stage never parses the
+ * source; the customer stage parses it once.
  *
  *   byte 0      format 0xF1
  *   byte 1      flags: bit 0 card transaction, bits 1-2 label (0 none, 1 legitimate, 2 fraud),
@@ -21,7 +20,6 @@
 import { BinaryReader, BinaryWriter, type Serde, Serdes } from '../../../engine/index.ts';
 import { FraudstreamError } from '../../../errors.ts';
 import type { CardTransaction, Merchant, Order } from '../../../events/index.ts';
-import { rememberJsonText } from '../decision/index.ts';
 import { cardTransactionEvent, orderEvent } from './events.ts';
 import type { MerchantRef, TxnEvent, ValidOrder } from './types.ts';
 
@@ -96,11 +94,9 @@ export function toWire(v: ValidOrder): WireOrder {
   };
 }
 
-/** Back to a validated event: parses the source once; the audit record reuses its text. */
+/** Back to a validated event: parses the source (once in the pipeline). */
 export function fromWire(w: WireOrder): ValidOrder {
-  const text = w.source.toString('utf8');
-  const source = JSON.parse(text) as Order | CardTransaction;
-  rememberJsonText(source, text);
+  const source = JSON.parse(w.source.toString('utf8')) as Order | CardTransaction;
   const event =
     w.kind === 'card_transaction'
       ? cardTransactionEvent(source as CardTransaction)

@@ -1,11 +1,9 @@
 /**
- * The fraud pipeline's own serdes: the binary repartition record (pipeline/wire.ts), the binary
- * customer state (pipeline/customer-state-serde.ts) and the audit JSON writer
- * (decision/audit-json.ts), which must give exactly JSON.stringify's bytes.
+ * The fraud pipeline's own serdes: the binary repartition record (pipeline/wire.ts) and the binary
+ * customer state (pipeline/customer-state-serde.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { auditJson, DecisionEngine, rememberJsonText } from '../../../../src/apps/fraud/decision/index.ts';
 import { createEntityState, updateEntityState } from '../../../../src/apps/fraud/features/index.ts';
 import {
   type CustomerState,
@@ -19,7 +17,6 @@ import {
   type WireOrder,
   wireSerde,
 } from '../../../../src/apps/fraud/pipeline/wire.ts';
-import type { RulePackResult } from '../../../../src/apps/fraud/rules/index.ts';
 import { isFraudstreamError } from '../../../../src/errors.ts';
 import type { Order } from '../../../../src/events/index.ts';
 import { DAY, MIN, T0, tx } from '../features/helpers.ts';
@@ -169,48 +166,5 @@ describe('customer state serde', () => {
       () => customerStateSerde.deserialize(other),
       (e: unknown) => isFraudstreamError(e) && e.code === 'FS_SERDE',
     );
-  });
-});
-
-describe('audit JSON', () => {
-  const packs: RulePackResult[] = [
-    {
-      pack: 'p1',
-      version: '1.0.0',
-      hash: 'abc',
-      score: 0.1 + 0.2,
-      level: 'LOW_RISK',
-      severity: 'low',
-      hits: [{ rule: 'r', reason: 'R "quoted"', contribution: 1e-7 }],
-      routes: [],
-    } as unknown as RulePackResult,
-  ];
-
-  test('byte for byte JSON.stringify, with a remembered source text used as is', () => {
-    const engine = new DecisionEngine();
-    const source = JSON.parse(JSON.stringify(order())) as Order;
-    const features: Record<string, unknown> = { amount: 12.34, km: 1 / 3, neg: -0, big: 1e21, tiny: 5e-324 };
-    features.odd = 'text';
-    features.gone = undefined;
-    const out = engine.decide({
-      eventId: 'o-1',
-      customerId: null,
-      eventTime: T0,
-      receivedAt: T0,
-      event: source as unknown as Record<string, unknown>,
-      features,
-      packs,
-      model: { version: 'm', score: 0.75 },
-      sanitized: ['city:xss'],
-    });
-    const audit = { ...out.audit, analyst: 'queued', extra: undefined };
-    assert.equal(auditJson(audit as typeof out.audit), JSON.stringify(audit));
-    rememberJsonText(source, JSON.stringify(source));
-    assert.equal(auditJson(audit as typeof out.audit), JSON.stringify(audit));
-    const noFeatures = { ...out.audit, features: null };
-    assert.equal(auditJson(noFeatures), JSON.stringify(noFeatures));
-    // The remembered text is what is written (proof the source is not stringified again).
-    rememberJsonText(source, '{"stand-in":1}');
-    assert.deepEqual(JSON.parse(auditJson(audit as typeof out.audit)).inputs, { 'stand-in': 1 });
   });
 });
