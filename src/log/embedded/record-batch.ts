@@ -46,12 +46,24 @@ export interface BatchSource {
 }
 
 let scratch = Buffer.allocUnsafe(1 << 20);
+let view = new DataView(scratch.buffer, scratch.byteOffset, scratch.length);
 
 function ensure(pos: number, extra: number): void {
   if (pos + extra <= scratch.length) return;
   const grown = Buffer.allocUnsafe(Math.max(scratch.length * 2, pos + extra));
   scratch.copy(grown, 0, 0, pos);
   scratch = grown;
+  view = new DataView(scratch.buffer, scratch.byteOffset, scratch.length);
+}
+
+/** Copies small arrays byte by byte (cheaper than `set` below a few dozen bytes). */
+function put(bytes: Uint8Array, pos: number): void {
+  const n = bytes.length;
+  if (n > 32) {
+    scratch.set(bytes, pos);
+    return;
+  }
+  for (let i = 0; i < n; i++) scratch[pos + i] = bytes[i];
 }
 
 /**
@@ -77,19 +89,20 @@ export function encodeBatch(
     const keyLen = key === null ? 0 : key.length;
     const valueLen = value === null ? 0 : value.length;
     ensure(pos, 26 + keyLen + valueLen);
-    scratch.writeUInt32LE(offsetDelta, pos);
-    scratch.writeDoubleLE(timestamp, pos + 4);
+    const v = view;
+    v.setUint32(pos, offsetDelta, true);
+    v.setFloat64(pos + 4, timestamp, true);
     pos += 12;
-    if (key === null) scratch.writeInt32LE(-1, pos);
+    if (key === null) v.setInt32(pos, -1, true);
     else {
-      scratch.writeInt32LE(keyLen, pos);
-      scratch.set(key, pos + 4);
+      v.setInt32(pos, keyLen, true);
+      put(key, pos + 4);
     }
     pos += 4 + keyLen;
-    if (value === null) scratch.writeInt32LE(-1, pos);
+    if (value === null) v.setInt32(pos, -1, true);
     else {
-      scratch.writeInt32LE(valueLen, pos);
-      scratch.set(value, pos + 4);
+      v.setInt32(pos, valueLen, true);
+      put(value, pos + 4);
     }
     pos += 4 + valueLen;
     pos = encodeHeaders(r.headers, pos);
@@ -113,25 +126,23 @@ export function encodeBatch(
 
 function encodeHeaders(headers: Headers | undefined, pos: number): number {
   ensure(pos, 2);
-  if (headers === undefined) {
-    scratch.writeUInt16LE(0, pos);
-    return pos + 2;
-  }
   const countAt = pos;
   pos += 2;
   let count = 0;
-  for (const name in headers) {
-    const value = headers[name];
-    ensure(pos, 6 + name.length * 3 + value.length * 3);
-    const nameLen = scratch.write(name, pos + 2, 'utf8');
-    scratch.writeUInt16LE(nameLen, pos);
-    pos += 2 + nameLen;
-    const valueLen = scratch.write(value, pos + 4, 'utf8');
-    scratch.writeUInt32LE(valueLen, pos);
-    pos += 4 + valueLen;
-    count++;
+  if (headers !== undefined) {
+    for (const name in headers) {
+      const value = headers[name];
+      ensure(pos, 6 + name.length * 3 + value.length * 3);
+      const nameLen = scratch.write(name, pos + 2, 'utf8');
+      view.setUint16(pos, nameLen, true);
+      pos += 2 + nameLen;
+      const valueLen = scratch.write(value, pos + 4, 'utf8');
+      view.setUint32(pos, valueLen, true);
+      pos += 4 + valueLen;
+      count++;
+    }
   }
-  scratch.writeUInt16LE(count, countAt);
+  view.setUint16(countAt, count, true);
   return pos;
 }
 

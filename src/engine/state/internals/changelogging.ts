@@ -6,6 +6,7 @@
  * partition set by the task), so the drain hands them to the transaction without copying.
  */
 import type { StoreBackend } from '../types.ts';
+import { compositeKey } from './key-layout.ts';
 
 export interface ChangelogEntry {
   topic: string;
@@ -18,6 +19,12 @@ export interface ChangelogEntry {
 export class ChangeloggingBackend implements StoreBackend {
   readonly inner: StoreBackend;
   private pending: ChangelogEntry[] = [];
+  // Window writes recorded by the window store's fast path, turned into entries (and key bytes) only
+  // when drained: they would otherwise live, as objects, through a whole commit interval.
+  private lazyKey: Buffer[] = [];
+  private lazyStart: number[] = [];
+  private lazySeq: Array<number | undefined> = [];
+  private lazyValue: Array<Buffer | null> = [];
   /** Where drained entries go: the store's changelog topic and the task's partition. */
   topic = '';
   partition = 0;
@@ -32,17 +39,41 @@ export class ChangeloggingBackend implements StoreBackend {
 
   put(key: Buffer, value: Buffer): void {
     this.inner.put(key, value);
+    if (this.lazyKey.length > 0) this.materialize();
     this.pending.push({ topic: this.topic, partition: this.partition, key, value });
   }
 
   delete(key: Buffer): void {
     this.inner.delete(key);
+    if (this.lazyKey.length > 0) this.materialize();
     this.pending.push({ topic: this.topic, partition: this.partition, key, value: null });
   }
 
   /** Records a write the caller applied to `inner` itself (the window store's grouped fast path). */
   record(key: Buffer, value: Buffer | null): void {
+    if (this.lazyKey.length > 0) this.materialize();
     this.pending.push({ topic: this.topic, partition: this.partition, key, value });
+  }
+
+  /** `record` of the window (key, start, seq): its key bytes are `compositeKey(key, start, seq)`, made
+   * when drained. `key` must not change afterwards (serialized bytes never do). */
+  recordWindow(key: Buffer, start: number, seq: number | undefined, value: Buffer | null): void {
+    this.lazyKey.push(key);
+    this.lazyStart.push(start);
+    this.lazySeq.push(seq);
+    this.lazyValue.push(value);
+  }
+
+  private materialize(): void {
+    const { topic, partition, lazyKey, lazyStart, lazySeq, lazyValue } = this;
+    for (let i = 0; i < lazyKey.length; i++) {
+      const key = compositeKey(lazyKey[i], lazyStart[i], lazySeq[i]);
+      this.pending.push({ topic, partition, key, value: lazyValue[i] });
+    }
+    this.lazyKey = [];
+    this.lazyStart = [];
+    this.lazySeq = [];
+    this.lazyValue = [];
   }
 
   range(from?: Buffer, to?: Buffer): IterableIterator<[Buffer, Buffer]> {
@@ -55,13 +86,14 @@ export class ChangeloggingBackend implements StoreBackend {
 
   /** Changes since the last drain, in write order. */
   drainChanges(): ChangelogEntry[] {
+    if (this.lazyKey.length > 0) this.materialize();
     const out = this.pending;
     this.pending = [];
     return out;
   }
 
   hasChanges(): boolean {
-    return this.pending.length > 0;
+    return this.pending.length > 0 || this.lazyKey.length > 0;
   }
 
   commit(checkpoint: number | null): void {
@@ -74,6 +106,10 @@ export class ChangeloggingBackend implements StoreBackend {
 
   close(): void {
     this.pending = [];
+    this.lazyKey = [];
+    this.lazyStart = [];
+    this.lazySeq = [];
+    this.lazyValue = [];
     this.inner.close();
   }
 

@@ -1,23 +1,30 @@
 /**
- * In-memory `StoreBackend` for window stores, whose keys are `[u32 keyLen][key][tail]` (see
- * key-layout.ts; the tail is the window start, plus a sequence number with duplicates). Entries are
- * grouped by their `[keyLen][key]` prefix: a hash map of 100k keys, each holding its few windows in a
- * small sorted array, instead of one flat map of every window (a hopping 30m/5m count over 100k keys
- * holds ~2M windows; a flat map of fresh composite strings costs several times more per access).
+ * In-memory `StoreBackend` for window stores, whose keys are `[u32 keyLen][key][u64 start]` or, with
+ * duplicates, `[u32 keyLen][key][u64 start][u32 seq]` (see key-layout.ts). Entries are grouped by
+ * their `[keyLen][key]` prefix: a hash map of keys, each holding its windows in small parallel arrays
+ * sorted by (start, seq) — numbers, so an entry costs no heap object besides its value. A hopping
+ * 30m/5m count over 100k keys holds ~2M windows: one flat map of fresh composite strings cost several
+ * times more per access, and its long-lived strings made every young-generation GC copy them.
  *
- * Prefixes and tails are latin1 strings (one char per byte), so string order is unsigned byte order.
- * Since the key is length-prefixed, no prefix is a byte prefix of another one: walking prefixes in
- * order and each prefix's tails in order is the byte order of the full keys, which is what `range`
- * does. The sorted list of prefixes is only (re)built when a range needs it and a prefix was added.
+ * Prefixes are latin1 strings (one char per byte), so string order is unsigned byte order; a missing
+ * seq sorts first, as the shorter key does in byte order. Since the key is length-prefixed, no prefix
+ * is a byte prefix of another one: walking prefixes in order and each group in order is the byte order
+ * of the full keys, which is what `range` does. The sorted list of prefixes is only (re)built when a
+ * range needs it and a prefix was added.
  *
  * Besides the byte-level SPI (restore, scans, generic callers), the window store uses `getIn` /
- * `putIn` / `deleteIn` / `rangeIn` with the prefix and tail strings it already has.
+ * `putIn` / `deleteIn` / `rangeIn` with the prefix string and times it already has.
  */
 import { FraudstreamError } from '../../../errors.ts';
 import type { StoreBackend } from '../types.ts';
+import { timeTail } from './key-layout.ts';
+
+/** No duplicate sequence number (an 8-byte tail). */
+export const NO_SEQ = -1;
 
 interface Group {
-  tails: string[];
+  starts: number[];
+  seqs: number[];
   values: Buffer[];
 }
 
@@ -29,76 +36,78 @@ export class GroupedMemoryBackend implements StoreBackend {
   private added: string[] = [];
 
   get(key: Buffer): Buffer | undefined {
-    const split = splitKey(key);
-    return this.getIn(split[0], split[1]);
+    const k = splitKey(key);
+    return this.getIn(k.prefix, k.start, k.seq);
   }
 
   put(key: Buffer, value: Buffer): void {
-    const split = splitKey(key);
-    this.putIn(split[0], split[1], value);
+    const k = splitKey(key);
+    this.putIn(k.prefix, k.start, k.seq, value);
   }
 
   delete(key: Buffer): void {
-    const split = splitKey(key);
-    this.deleteIn(split[0], split[1]);
+    const k = splitKey(key);
+    this.deleteIn(k.prefix, k.start, k.seq);
   }
 
-  getIn(prefix: string, tail: string): Buffer | undefined {
+  getIn(prefix: string, start: number, seq = NO_SEQ): Buffer | undefined {
     const g = this.groups.get(prefix);
     if (g === undefined) return undefined;
-    const i = lowerBound(g.tails, tail);
-    return g.tails[i] === tail ? g.values[i] : undefined;
+    const i = lowerBound(g, start, seq);
+    return i < g.starts.length && g.starts[i] === start && g.seqs[i] === seq ? g.values[i] : undefined;
   }
 
-  putIn(prefix: string, tail: string, value: Buffer): void {
+  putIn(prefix: string, start: number, seq: number, value: Buffer): void {
     let g = this.groups.get(prefix);
     if (g === undefined) {
-      g = { tails: [tail], values: [value] };
+      g = { starts: [start], seqs: [seq], values: [value] };
       this.groups.set(prefix, g);
       this.added.push(prefix);
       this.count++;
       return;
     }
-    const tails = g.tails;
-    const n = tails.length;
+    const n = g.starts.length;
     // Windows mostly arrive in time order: appending is the common case.
-    if (tails[n - 1] < tail) {
-      tails.push(tail);
+    const last = g.starts[n - 1];
+    if (last < start || (last === start && g.seqs[n - 1] < seq)) {
+      g.starts.push(start);
+      g.seqs.push(seq);
       g.values.push(value);
       this.count++;
       return;
     }
-    const i = lowerBound(tails, tail);
-    if (tails[i] === tail) {
+    const i = lowerBound(g, start, seq);
+    if (g.starts[i] === start && g.seqs[i] === seq) {
       g.values[i] = value;
       return;
     }
-    tails.splice(i, 0, tail);
+    g.starts.splice(i, 0, start);
+    g.seqs.splice(i, 0, seq);
     g.values.splice(i, 0, value);
     this.count++;
   }
 
-  deleteIn(prefix: string, tail: string): void {
+  deleteIn(prefix: string, start: number, seq = NO_SEQ): void {
     const g = this.groups.get(prefix);
     if (g === undefined) return;
-    const i = lowerBound(g.tails, tail);
-    if (g.tails[i] !== tail) return;
-    g.tails.splice(i, 1);
+    const i = lowerBound(g, start, seq);
+    if (i >= g.starts.length || g.starts[i] !== start || g.seqs[i] !== seq) return;
+    g.starts.splice(i, 1);
+    g.seqs.splice(i, 1);
     g.values.splice(i, 1);
     this.count--;
-    if (g.tails.length === 0) this.groups.delete(prefix);
+    if (g.starts.length === 0) this.groups.delete(prefix);
   }
 
-  /** Entries of one prefix with `fromTail <= tail < toTail` (either bound may be omitted), ascending;
-   * a copy, so the caller may write to the store while walking it. */
-  rangeIn(prefix: string, fromTail?: string, toTail?: string): Array<[string, Buffer]> {
-    const out: Array<[string, Buffer]> = [];
+  /** Entries of one prefix with `fromStart <= start < toStart`, every seq, ascending; a copy, so the
+   * caller may write to the store while walking it. */
+  rangeIn(prefix: string, fromStart: number, toStart: number): Array<{ start: number; value: Buffer }> {
+    const out: Array<{ start: number; value: Buffer }> = [];
     const g = this.groups.get(prefix);
     if (g === undefined) return out;
-    const tails = g.tails;
-    for (let i = fromTail === undefined ? 0 : lowerBound(tails, fromTail); i < tails.length; i++) {
-      if (toTail !== undefined && tails[i] >= toTail) break;
-      out.push([tails[i], g.values[i]]);
+    for (let i = lowerBound(g, fromStart, NO_SEQ); i < g.starts.length; i++) {
+      if (g.starts[i] >= toStart) break;
+      out.push({ start: g.starts[i], value: g.values[i] });
     }
     return out;
   }
@@ -119,15 +128,14 @@ export class GroupedMemoryBackend implements StoreBackend {
       if (f !== undefined && p < f && !checkFrom) continue;
       const checkTo = t?.startsWith(p) === true;
       // A snapshot of the group: writes during the walk neither skip nor repeat entries.
-      const tails = g.tails.slice();
+      const starts = g.starts.slice();
+      const seqs = g.seqs.slice();
       const values = g.values.slice();
-      for (let j = 0; j < tails.length; j++) {
-        if (checkFrom || checkTo) {
-          const full = p + tails[j];
-          if (checkFrom && full < (f as string)) continue;
-          if (checkTo && full >= (t as string)) return;
-        }
-        yield [Buffer.from(p + tails[j], 'latin1'), values[j]];
+      for (let j = 0; j < starts.length; j++) {
+        const full = p + timeTail(starts[j], seqs[j] === NO_SEQ ? undefined : seqs[j]);
+        if (checkFrom && full < (f as string)) continue;
+        if (checkTo && full >= (t as string)) return;
+        yield [Buffer.from(full, 'latin1'), values[j]];
       }
     }
   }
@@ -172,27 +180,32 @@ export class GroupedMemoryBackend implements StoreBackend {
   }
 }
 
-/** [prefix, tail] of a `[u32 len][key][tail]` key, as latin1 strings. */
-function splitKey(key: Buffer): [string, string] {
-  if (key.length < 4) throw badKey(key);
-  const end = 4 + key.readUInt32BE(0);
-  if (end > key.length) throw badKey(key);
-  return [key.toString('latin1', 0, end), key.toString('latin1', end, key.length)];
+/** Prefix string, start and seq of a window store key. */
+function splitKey(key: Buffer): { prefix: string; start: number; seq: number } {
+  const end = key.length >= 4 ? 4 + key.readUInt32BE(0) : -1;
+  const tail = key.length - end;
+  if (end < 0 || (tail !== 8 && tail !== 12)) {
+    throw new FraudstreamError(
+      'FS_STATE_STORE',
+      `a window store key of ${key.length} bytes is not [u32 length][key][u64 start]([u32 seq])`,
+    );
+  }
+  return {
+    prefix: key.toString('latin1', 0, end),
+    start: key.readUInt32BE(end) * 2 ** 32 + key.readUInt32BE(end + 4),
+    seq: tail === 12 ? key.readUInt32BE(end + 8) : NO_SEQ,
+  };
 }
 
-function badKey(key: Buffer): FraudstreamError {
-  return new FraudstreamError(
-    'FS_STATE_STORE',
-    `window store key of ${key.length} bytes does not start with a valid length prefix`,
-  );
-}
-
-function lowerBound(a: string[], k: string): number {
+/** First index whose (start, seq) is >= the given one. */
+function lowerBound(g: Group, start: number, seq: number): number {
+  const starts = g.starts;
+  const seqs = g.seqs;
   let lo = 0;
-  let hi = a.length;
+  let hi = starts.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (a[mid] < k) lo = mid + 1;
+    if (starts[mid] < start || (starts[mid] === start && seqs[mid] < seq)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

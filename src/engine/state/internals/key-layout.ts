@@ -52,8 +52,8 @@ export function prefixEnd(prefix: Buffer): Buffer {
   return Buffer.alloc(out.length + 1, 0xff);
 }
 
-/** The 8-byte time part of a key as a latin1 string (one char per byte), for the grouped in-memory
- * backend: string order is time order. With `seq`, the 4-byte duplicate sequence number follows. */
+/** The 8-byte time part of a key as a latin1 string (one char per byte), as `compositeKey` writes it;
+ * with `seq`, the 4-byte duplicate sequence number follows. */
 export function timeTail(t: number, seq?: number): string {
   const v = Math.max(0, t);
   const hi = Math.floor(v / TWO32);
@@ -71,17 +71,6 @@ export function timeTail(t: number, seq?: number): string {
   if (seq === undefined) return time;
   const s = seq >>> 0;
   return time + String.fromCharCode(s >>> 24, (s >>> 16) & 0xff, (s >>> 8) & 0xff, s & 0xff);
-}
-
-/** The time at the start of a tail made by `timeTail`. */
-export function tailTime(tail: string): number {
-  const hi =
-    tail.charCodeAt(0) * 0x1000000 +
-    ((tail.charCodeAt(1) << 16) | (tail.charCodeAt(2) << 8) | tail.charCodeAt(3));
-  const lo =
-    tail.charCodeAt(4) * 0x1000000 +
-    ((tail.charCodeAt(5) << 16) | (tail.charCodeAt(6) << 8) | tail.charCodeAt(7));
-  return hi * TWO32 + lo;
 }
 
 /** `[u32 len][key]` as a latin1 string: the grouped in-memory backend's group of a key. */

@@ -15,16 +15,8 @@ import type {
   WindowStore,
 } from '../types.ts';
 import { ChangeloggingBackend } from './changelogging.ts';
-import { GroupedMemoryBackend } from './grouped-memory-backend.ts';
-import {
-  compositeKey,
-  decodeComposite,
-  keyPrefix,
-  prefixEnd,
-  prefixString,
-  tailTime,
-  timeTail,
-} from './key-layout.ts';
+import { GroupedMemoryBackend, NO_SEQ } from './grouped-memory-backend.ts';
+import { compositeKey, decodeComposite, keyPrefix, prefixEnd, prefixString } from './key-layout.ts';
 import { type CacheKey, RecordCache } from './record-cache.ts';
 
 /** Operation counts, read by the metrics collector. */
@@ -189,6 +181,11 @@ export class MeteredKeyValueStore<K, V> extends MeteredStore<K, V> implements Ke
   }
 }
 
+/** Times are stored as unsigned (key-layout.ts writes negative ones as 0). */
+function nonNegative(t: number): number {
+  return Math.max(0, t);
+}
+
 function isPrimitive(key: unknown): key is CacheKey {
   return typeof key === 'string' || typeof key === 'number';
 }
@@ -259,8 +256,8 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
         this.backend.delete(this.windowKey(kb, windowStart));
         return;
       }
-      grouped.deleteIn(this.prefixOf(kb), timeTail(windowStart));
-      this.changelog?.record(this.windowKey(kb, windowStart), null);
+      grouped.deleteIn(this.prefixOf(kb), nonNegative(windowStart));
+      this.changelog?.recordWindow(kb, windowStart, undefined, null);
       return;
     }
     this.counters.puts++;
@@ -273,13 +270,13 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
       return;
     }
     if (this.retainDuplicates) {
-      const seq = this.seq++;
-      grouped.putIn(this.prefixOf(kb), timeTail(windowStart, seq), vb);
-      this.changelog?.record(compositeKey(kb, windowStart, seq), vb);
+      const seq = this.seq++ >>> 0;
+      grouped.putIn(this.prefixOf(kb), nonNegative(windowStart), seq, vb);
+      this.changelog?.recordWindow(kb, windowStart, seq, vb);
       return;
     }
-    grouped.putIn(this.prefixOf(kb), timeTail(windowStart), vb);
-    this.changelog?.record(this.windowKey(kb, windowStart), vb);
+    grouped.putIn(this.prefixOf(kb), nonNegative(windowStart), NO_SEQ, vb);
+    this.changelog?.recordWindow(kb, windowStart, undefined, vb);
   }
 
   fetch(key: K, windowStart: number): V | undefined {
@@ -292,7 +289,7 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     const b =
       this.grouped === undefined
         ? this.backend.get(this.windowKey(kb, windowStart))
-        : this.grouped.getIn(this.prefixOf(kb), timeTail(windowStart));
+        : this.grouped.getIn(this.prefixOf(kb), nonNegative(windowStart));
     return b === undefined ? undefined : this.valueSerde.deserialize(b);
   }
 
@@ -301,12 +298,11 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     if (timeTo < timeFrom) return;
     const kb = this.keyBytes(key);
     if (this.grouped !== undefined) {
-      const found = this.grouped.rangeIn(this.prefixOf(kb), timeTail(timeFrom), timeTail(timeTo + 1));
-      for (const [tail, v] of found) {
-        const start = tailTime(tail);
+      const found = this.grouped.rangeIn(this.prefixOf(kb), nonNegative(timeFrom), timeTo + 1);
+      for (const { start, value } of found) {
         yield {
           key: { key, window: { start, end: start + this.windowSizeMs } },
-          value: this.valueSerde.deserialize(v),
+          value: this.valueSerde.deserialize(value),
         };
       }
       return;
