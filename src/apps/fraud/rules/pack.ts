@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { FraudstreamError } from '../../../errors.ts';
 import { DERIVED_FUNCTIONS } from './derived.ts';
+import { recordGetter } from './record-getter.ts';
 import type {
   FeatureRecord,
   InputValue,
@@ -158,7 +159,7 @@ export function compileRulePack(doc: unknown, source = '<api>'): CompiledRulePac
     if (typeof name !== 'string' || name === '') fail(source, where, 'must be an input name', name);
     const slot = slots.get(name);
     if (slot !== undefined) return (x) => x.derived[slot];
-    return (x) => x.record[name] as InputValue;
+    return recordGetter(name) as Getter;
   };
   if (doc.derived !== undefined) {
     if (!isObject(doc.derived))
