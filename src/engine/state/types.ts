@@ -154,6 +154,12 @@ export interface StoreBackend {
   readCheckpoint(): number | null;
   /** Releases resources; pending (uncommitted) writes are discarded. */
   close(): void;
+  /** Optional: the greatest key in [from, to) among the entries of the last commit (pending writes
+   * are NOT considered), or undefined. With `pendingWrites`, lets the window store skip reads of
+   * windows newer than any it holds (see window-start-bounds.ts). */
+  lastCommittedKey?(from: Buffer, to: Buffer): Buffer | undefined;
+  /** Optional: how many writes are pending (not yet committed). */
+  pendingWrites?(): number;
   /** Deletes all data and files of this store (store must be closed or never opened). */
   destroy(): void;
 }

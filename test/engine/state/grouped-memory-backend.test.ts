@@ -14,8 +14,8 @@ const hex = (it: Iterable<[Buffer, Buffer]>) =>
 function randomOps(seed: number, n: number): Array<[Buffer, Buffer | null]> {
   let x = seed;
   const rnd = (m: number) => {
-    x = (x * 1103515245 + 12345) % 2 ** 31;
-    return x % m;
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return (x >>> 8) % m;
   };
   const keys = ['', 'a', 'ab', 'b', 'abc', '\u00ff', 'a\u0000'].map((k) => Buffer.from(k, 'latin1'));
   const times = [0, 1, 255, 256, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 7, 1767225600000];

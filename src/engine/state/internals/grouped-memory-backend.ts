@@ -34,6 +34,17 @@ export class GroupedMemoryBackend implements StoreBackend {
   /** Sorted prefixes as of the last range; `added` are newer ones, removed ones are skipped lazily. */
   private sorted: string[] = [];
   private added: string[] = [];
+  // The window store reads and writes several windows of one key in a row: look its group up once.
+  private lastPrefix: string | undefined;
+  private lastGroup: Group | undefined;
+
+  private group(prefix: string): Group | undefined {
+    if (prefix === this.lastPrefix) return this.lastGroup;
+    const g = this.groups.get(prefix);
+    this.lastPrefix = prefix;
+    this.lastGroup = g;
+    return g;
+  }
 
   get(key: Buffer): Buffer | undefined {
     const k = splitKey(key);
@@ -51,17 +62,18 @@ export class GroupedMemoryBackend implements StoreBackend {
   }
 
   getIn(prefix: string, start: number, seq = NO_SEQ): Buffer | undefined {
-    const g = this.groups.get(prefix);
+    const g = this.group(prefix);
     if (g === undefined) return undefined;
     const i = lowerBound(g, start, seq);
     return i < g.starts.length && g.starts[i] === start && g.seqs[i] === seq ? g.values[i] : undefined;
   }
 
   putIn(prefix: string, start: number, seq: number, value: Buffer): void {
-    let g = this.groups.get(prefix);
+    let g = this.group(prefix);
     if (g === undefined) {
       g = { starts: [start], seqs: [seq], values: [value] };
       this.groups.set(prefix, g);
+      this.lastGroup = g;
       this.added.push(prefix);
       this.count++;
       return;
@@ -88,7 +100,7 @@ export class GroupedMemoryBackend implements StoreBackend {
   }
 
   deleteIn(prefix: string, start: number, seq = NO_SEQ): void {
-    const g = this.groups.get(prefix);
+    const g = this.group(prefix);
     if (g === undefined) return;
     const i = lowerBound(g, start, seq);
     if (i >= g.starts.length || g.starts[i] !== start || g.seqs[i] !== seq) return;
@@ -96,14 +108,17 @@ export class GroupedMemoryBackend implements StoreBackend {
     g.seqs.splice(i, 1);
     g.values.splice(i, 1);
     this.count--;
-    if (g.starts.length === 0) this.groups.delete(prefix);
+    if (g.starts.length === 0) {
+      this.groups.delete(prefix);
+      this.lastGroup = undefined;
+    }
   }
 
   /** Entries of one prefix with `fromStart <= start < toStart`, every seq, ascending; a copy, so the
    * caller may write to the store while walking it. */
   rangeIn(prefix: string, fromStart: number, toStart: number): Array<{ start: number; value: Buffer }> {
     const out: Array<{ start: number; value: Buffer }> = [];
-    const g = this.groups.get(prefix);
+    const g = this.group(prefix);
     if (g === undefined) return out;
     for (let i = lowerBound(g, fromStart, NO_SEQ); i < g.starts.length; i++) {
       if (g.starts[i] >= toStart) break;
@@ -152,6 +167,8 @@ export class GroupedMemoryBackend implements StoreBackend {
 
   close(): void {
     this.groups = new Map();
+    this.lastPrefix = undefined;
+    this.lastGroup = undefined;
     this.count = 0;
     this.sorted = [];
     this.added = [];

@@ -131,6 +131,20 @@ export class LmdbStoreBackend implements StoreBackend {
     }
   }
 
+  lastCommittedKey(from: Buffer, to: Buffer): Buffer | undefined {
+    this.checkOpen();
+    // A reverse range starts at `to` inclusive: skip a key equal to it.
+    for (const key of this.data.getKeys({ start: to, end: from, reverse: true, limit: 2 })) {
+      const k = key as Buffer;
+      if (Buffer.compare(k, to) < 0 && Buffer.compare(k, from) >= 0) return k;
+    }
+    return undefined;
+  }
+
+  pendingWrites(): number {
+    return this.pending.size;
+  }
+
   approximateNumEntries(): number {
     this.checkOpen();
     let count = (this.data.getStats() as { entryCount: number }).entryCount;

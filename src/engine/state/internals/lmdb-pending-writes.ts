@@ -29,13 +29,25 @@ export class LmdbPendingWrites {
     return this.byKey.size;
   }
 
+  // The same key buffer is usually read then written (aggregations): convert it once.
+  private lastKey: Buffer | undefined;
+  private lastId = '';
+
+  private id(key: Buffer): string {
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      this.lastId = key.toString('latin1');
+    }
+    return this.lastId;
+  }
+
   /** The pending write for `key`, or undefined when the key was not written since the last commit. */
   get(key: Buffer): PendingWrite | undefined {
-    return this.byKey.get(key.toString('latin1'));
+    return this.byKey.get(this.id(key));
   }
 
   set(key: Buffer, value: Buffer | null): void {
-    const id = key.toString('latin1');
+    const id = this.id(key);
     // Like the in-memory backend, the store keeps the buffers it is given (the typed layer above
     // allocates fresh ones for every write); LMDB copies them at commit.
     const write: PendingWrite = { key, value };
