@@ -119,7 +119,7 @@ export class StreamsApp {
       lateRecordsTopic: this.lateRecordsTopic(),
       metrics: this.metrics,
       partitionsOf: (t) => this.partitions.get(t) ?? 1,
-      storeCommitIntervalMs: c.storeCommitIntervalMs ?? 1000,
+      storeCommitIntervalMs: c.storeCommitIntervalMs ?? 300,
     };
     // The producer comes first: with a transactional id it fences a crashed predecessor and aborts its
     // open transaction, so restore below reads a changelog with no pending tail.

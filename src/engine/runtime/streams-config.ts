@@ -13,7 +13,7 @@ export interface StreamsConfig {
   processingGuarantee?: ProcessingGuarantee;
   /** Default 100 ms (exactly_once) / 1000 ms (at_least_once). */
   commitIntervalMs?: number;
-  /** Persistent stores (LMDB) commit locally with their checkpoint at most this often (default 1000 ms;
+  /** Persistent stores (LMDB) commit locally with their checkpoint at most this often (default 300 ms;
    * 0 = at every commit). Outputs, changelogs and offsets still commit every `commitIntervalMs`; a
    * crash restores the changelog tail after the older checkpoint. */
   storeCommitIntervalMs?: number;
