@@ -1,8 +1,8 @@
 /**
  * Fraud pipeline benchmark: `npm run bench -- fraud [--orders N] [--seconds S] [--rates 10000,1000]
  * [--only throughput|latency] [--cpu-prof <file>] [--kafka host:port|off] [--commit-interval ms]
- * [--warmup S]` (profile: the embedded throughput case's measured window; kafka: default
- * $FRAUDSTREAM_KAFKA_BROKERS or 127.0.0.1:9092, skipped when no broker answers).
+ * [--warmup S] [--targets embedded,kafka] [--max-poll n]` (profile: the first target's throughput window; kafka:
+ * default $FRAUDSTREAM_KAFKA_BROKERS or 127.0.0.1:9092, skipped when no broker answers).
  *
  * The full fraud topology (validation → merchant stage → customer stage: point-in-time features,
  * the four shipped rule packs, decision; outputs to scored/audit/review/alerts/seed 004 routes),
@@ -328,9 +328,14 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const commitFlag = arg(ctx.args, '--commit-interval');
   // Default: what `fraudstream start` uses (config engine.commitIntervalMs, its default when unset).
   const commitIntervalMs = Number(commitFlag ?? loadConfig({ env: {} }).engine.commitIntervalMs);
-  const targets: Target[] = [{ name: 'embedded', commitIntervalMs }];
-  const kafka = await connectKafka(ctx, arg(ctx.args, '--kafka'));
-  if (kafka) targets.push({ name: 'kafka', log: kafka, commitIntervalMs });
+  const names = (arg(ctx.args, '--targets') ?? 'embedded,kafka').split(',');
+  const maxPollFlag = arg(ctx.args, '--max-poll');
+  const maxPollRecords = Number(maxPollFlag ?? loadConfig({ env: {} }).engine.maxPollRecords);
+  const targets: Target[] = names.includes('embedded')
+    ? [{ name: 'embedded', commitIntervalMs, maxPollRecords }]
+    : [];
+  const kafka = names.includes('kafka') ? await connectKafka(ctx, arg(ctx.args, '--kafka')) : undefined;
+  if (kafka) targets.push({ name: 'kafka', log: kafka, commitIntervalMs, maxPollRecords });
   const results: BenchResult[] = [];
   try {
     for (const target of targets) {
@@ -340,7 +345,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
             ctx,
             target,
             orders,
-            target.name === 'embedded' ? arg(ctx.args, '--cpu-prof') : undefined,
+            target === targets[0] ? arg(ctx.args, '--cpu-prof') : undefined,
           )),
         );
       if (!only || only === 'latency')
