@@ -19,6 +19,11 @@ import type { StreamTask } from './task.ts';
 
 export type ProcessingGuarantee = 'exactly_once' | 'at_least_once';
 
+/** A transaction that can return the offsets of a send without metadata objects (EmbeddedTransaction). */
+interface OffsetSender {
+  sendOffsets(records: ProducerRecord[]): Promise<ArrayLike<number>>;
+}
+
 /** Keeps a transaction's single `send` bounded. */
 const SEND_CHUNK = 20_000;
 
@@ -57,9 +62,17 @@ export async function commitTasks(
   };
   if (guarantee === 'exactly_once') {
     const txn = await producer.beginTransaction();
+    // The embedded log can return bare offsets instead of a metadata object per record.
+    const offsetsOf = (txn as Partial<OffsetSender>).sendOffsets?.bind(txn);
     try {
       for (let i = 0; i < records.length; i += SEND_CHUNK) {
-        const meta = await txn.send(records.slice(i, i + SEND_CHUNK));
+        const chunk = records.length <= SEND_CHUNK ? records : records.slice(i, i + SEND_CHUNK);
+        if (offsetsOf !== undefined) {
+          const offsets = await offsetsOf(chunk);
+          for (let j = 0; j < offsets.length; j++) note(i + j, offsets[j]);
+          continue;
+        }
+        const meta = await txn.send(chunk);
         for (let j = 0; j < meta.length; j++) note(i + j, meta[j].offset);
       }
       if (offsets.length > 0) await txn.addOffsets(consumer, offsets);

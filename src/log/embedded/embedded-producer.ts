@@ -124,7 +124,10 @@ export class EmbeddedProducer implements Producer {
   }
 
   /** Validates every record first, then appends one batch per partition. */
-  append(records: ProducerRecord[], txnId: number): RecordMetadata[] {
+  append(records: ProducerRecord[], txnId: number): RecordMetadata[];
+  /** The same, returning only each record's offset (no metadata object per record). */
+  append(records: ProducerRecord[], txnId: number, offsetsOnly: true): Float64Array;
+  append(records: ProducerRecord[], txnId: number, offsetsOnly = false): RecordMetadata[] | Float64Array {
     if (!Array.isArray(records)) {
       throw new FraudstreamError(
         'FS_INVALID_ARGUMENT',
@@ -175,6 +178,11 @@ export class EmbeddedProducer implements Producer {
       if (txnId !== 0) this.#broker.noteTxnAppend(txnId, batch.store, batch.baseOffset);
     }
     if (txnId === 0) this.#broker.notify();
+    if (offsetsOnly) {
+      const offsets = new Float64Array(records.length);
+      for (let i = 0; i < records.length; i++) offsets[i] = batchOf[i].baseOffset + positionOf[i];
+      return offsets;
+    }
     const metadata: RecordMetadata[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) {
       const batch = batchOf[i];
@@ -252,6 +260,13 @@ export class EmbeddedTransaction implements Transaction {
   async send(records: ProducerRecord[]): Promise<RecordMetadata[]> {
     this.#assertOpen('send');
     return this.#producer.append(records, this.#txnId);
+  }
+
+  /** `send` returning only the offsets (in record order): what the engine's commit needs, without a
+   * metadata object per record. */
+  async sendOffsets(records: ProducerRecord[]): Promise<Float64Array> {
+    this.#assertOpen('send');
+    return this.#producer.append(records, this.#txnId, true);
   }
 
   async addOffsets(consumer: Consumer, offsets: TopicPartitionOffset[]): Promise<void> {

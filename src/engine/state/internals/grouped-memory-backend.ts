@@ -6,14 +6,15 @@
  * 30m/5m count over 100k keys holds ~2M windows: one flat map of fresh composite strings cost several
  * times more per access, and its long-lived strings made every young-generation GC copy them.
  *
- * Prefixes are latin1 strings (one char per byte), so string order is unsigned byte order; a missing
- * seq sorts first, as the shorter key does in byte order. Since the key is length-prefixed, no prefix
- * is a byte prefix of another one: walking prefixes in order and each group in order is the byte order
- * of the full keys, which is what `range` does. The sorted list of prefixes is only (re)built when a
- * range needs it and a prefix was added.
+ * Groups are found by the key's bytes as a latin1 string (one char per byte; flat, so hashing it is
+ * cheap). For ordering, the `[keyLen][key]` prefix string is made when a range needs the sorted list
+ * (string order is unsigned byte order; a missing seq sorts first, as the shorter key does). Since
+ * keys are length-prefixed, no prefix is a byte prefix of another one: walking prefixes in order and
+ * each group in order is the byte order of the full keys, which is what `range` does. The sorted list
+ * is only (re)built when a range needs it and a key was added.
  *
  * Besides the byte-level SPI (restore, scans, generic callers), the window store uses `getIn` /
- * `putIn` / `deleteIn` / `rangeIn` with the prefix string and times it already has.
+ * `putIn` / `deleteIn` / `rangeIn` with the key string and times it already has.
  */
 import { FraudstreamError } from '../../../errors.ts';
 import type { StoreBackend } from '../types.ts';
@@ -31,50 +32,51 @@ interface Group {
 export class GroupedMemoryBackend implements StoreBackend {
   private groups = new Map<string, Group>();
   private count = 0;
-  /** Sorted prefixes as of the last range; `added` are newer ones, removed ones are skipped lazily. */
+  /** Sorted `[keyLen][key]` prefixes as of the last range; `added` are key strings added since;
+   * removed ones are skipped lazily. */
   private sorted: string[] = [];
   private added: string[] = [];
   // The window store reads and writes several windows of one key in a row: look its group up once.
-  private lastPrefix: string | undefined;
+  private lastId: string | undefined;
   private lastGroup: Group | undefined;
 
-  private group(prefix: string): Group | undefined {
-    if (prefix === this.lastPrefix) return this.lastGroup;
-    const g = this.groups.get(prefix);
-    this.lastPrefix = prefix;
+  private group(id: string): Group | undefined {
+    if (id === this.lastId) return this.lastGroup;
+    const g = this.groups.get(id);
+    this.lastId = id;
     this.lastGroup = g;
     return g;
   }
 
   get(key: Buffer): Buffer | undefined {
     const k = splitKey(key);
-    return this.getIn(k.prefix, k.start, k.seq);
+    return this.getIn(k.id, k.start, k.seq);
   }
 
   put(key: Buffer, value: Buffer): void {
     const k = splitKey(key);
-    this.putIn(k.prefix, k.start, k.seq, value);
+    this.putIn(k.id, k.start, k.seq, value);
   }
 
   delete(key: Buffer): void {
     const k = splitKey(key);
-    this.deleteIn(k.prefix, k.start, k.seq);
+    this.deleteIn(k.id, k.start, k.seq);
   }
 
-  getIn(prefix: string, start: number, seq = NO_SEQ): Buffer | undefined {
-    const g = this.group(prefix);
+  getIn(id: string, start: number, seq = NO_SEQ): Buffer | undefined {
+    const g = this.group(id);
     if (g === undefined) return undefined;
     const i = lowerBound(g, start, seq);
     return i < g.starts.length && g.starts[i] === start && g.seqs[i] === seq ? g.values[i] : undefined;
   }
 
-  putIn(prefix: string, start: number, seq: number, value: Buffer): void {
-    let g = this.group(prefix);
+  putIn(id: string, start: number, seq: number, value: Buffer): void {
+    let g = this.group(id);
     if (g === undefined) {
       g = { starts: [start], seqs: [seq], values: [value] };
-      this.groups.set(prefix, g);
+      this.groups.set(id, g);
       this.lastGroup = g;
-      this.added.push(prefix);
+      this.added.push(id);
       this.count++;
       return;
     }
@@ -99,8 +101,8 @@ export class GroupedMemoryBackend implements StoreBackend {
     this.count++;
   }
 
-  deleteIn(prefix: string, start: number, seq = NO_SEQ): void {
-    const g = this.group(prefix);
+  deleteIn(id: string, start: number, seq = NO_SEQ): void {
+    const g = this.group(id);
     if (g === undefined) return;
     const i = lowerBound(g, start, seq);
     if (i >= g.starts.length || g.starts[i] !== start || g.seqs[i] !== seq) return;
@@ -109,16 +111,16 @@ export class GroupedMemoryBackend implements StoreBackend {
     g.values.splice(i, 1);
     this.count--;
     if (g.starts.length === 0) {
-      this.groups.delete(prefix);
+      this.groups.delete(id);
       this.lastGroup = undefined;
     }
   }
 
-  /** Entries of one prefix with `fromStart <= start < toStart`, every seq, ascending; a copy, so the
+  /** Entries of one key with `fromStart <= start < toStart`, every seq, ascending; a copy, so the
    * caller may write to the store while walking it. */
-  rangeIn(prefix: string, fromStart: number, toStart: number): Array<{ start: number; value: Buffer }> {
+  rangeIn(id: string, fromStart: number, toStart: number): Array<{ start: number; value: Buffer }> {
     const out: Array<{ start: number; value: Buffer }> = [];
-    const g = this.group(prefix);
+    const g = this.group(id);
     if (g === undefined) return out;
     for (let i = lowerBound(g, fromStart, NO_SEQ); i < g.starts.length; i++) {
       if (g.starts[i] >= toStart) break;
@@ -136,7 +138,7 @@ export class GroupedMemoryBackend implements StoreBackend {
     for (; i < prefixes.length; i++) {
       const p = prefixes[i];
       if (t !== undefined && p >= t) return;
-      const g = this.groups.get(p);
+      const g = this.groups.get(p.slice(4));
       if (g === undefined) continue;
       const checkFrom = f?.startsWith(p) === true;
       // A prefix below `from` that `from` does not start with: all its keys are below `from`.
@@ -167,7 +169,7 @@ export class GroupedMemoryBackend implements StoreBackend {
 
   close(): void {
     this.groups = new Map();
-    this.lastPrefix = undefined;
+    this.lastId = undefined;
     this.lastGroup = undefined;
     this.count = 0;
     this.sorted = [];
@@ -181,7 +183,7 @@ export class GroupedMemoryBackend implements StoreBackend {
   /** A new array whenever it changes, so a running range keeps walking the one it started with. */
   private sortedPrefixes(): string[] {
     if (this.added.length === 0) return this.sorted;
-    const added = this.added.sort();
+    const added = this.added.map(lengthPrefixed).sort();
     const old = this.sorted;
     const merged: string[] = [];
     let i = 0;
@@ -189,7 +191,7 @@ export class GroupedMemoryBackend implements StoreBackend {
     while (i < old.length || j < added.length) {
       const take = j >= added.length || (i < old.length && old[i] < added[j]) ? old[i++] : added[j++];
       // Drop removed prefixes and duplicates (a prefix removed and added again is in both lists).
-      if (this.groups.has(take) && merged[merged.length - 1] !== take) merged.push(take);
+      if (this.groups.has(take.slice(4)) && merged[merged.length - 1] !== take) merged.push(take);
     }
     this.sorted = merged;
     this.added = [];
@@ -197,8 +199,14 @@ export class GroupedMemoryBackend implements StoreBackend {
   }
 }
 
-/** Prefix string, start and seq of a window store key. */
-function splitKey(key: Buffer): { prefix: string; start: number; seq: number } {
+/** `[u32 len][key]` as a latin1 string, from the key's latin1 string. */
+function lengthPrefixed(key: string): string {
+  const n = key.length;
+  return String.fromCharCode(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff) + key;
+}
+
+/** Key string (latin1, without the length), start and seq of a window store key. */
+function splitKey(key: Buffer): { id: string; start: number; seq: number } {
   const end = key.length >= 4 ? 4 + key.readUInt32BE(0) : -1;
   const tail = key.length - end;
   if (end < 0 || (tail !== 8 && tail !== 12)) {
@@ -208,7 +216,7 @@ function splitKey(key: Buffer): { prefix: string; start: number; seq: number } {
     );
   }
   return {
-    prefix: key.toString('latin1', 0, end),
+    id: key.toString('latin1', 4, end),
     start: key.readUInt32BE(end) * 2 ** 32 + key.readUInt32BE(end + 4),
     seq: tail === 12 ? key.readUInt32BE(end + 8) : NO_SEQ,
   };

@@ -10,24 +10,34 @@ const TWO32 = 2 ** 32;
 
 export function writeTime(buf: Buffer, offset: number, t: number): void {
   const v = Math.max(0, t);
-  buf.writeUInt32BE(Math.floor(v / TWO32), offset);
-  buf.writeUInt32BE(v % TWO32, offset + 4);
+  writeU32(buf, offset, Math.floor(v / TWO32));
+  writeU32(buf, offset + 4, v % TWO32);
 }
 
 export function readTime(buf: Buffer, offset: number): number {
   return buf.readUInt32BE(offset) * TWO32 + buf.readUInt32BE(offset + 4);
 }
 
+/** Big-endian u32 by hand: these keys are made for every window write, Buffer methods cost more. */
+function writeU32(buf: Buffer, offset: number, v: number): void {
+  buf[offset] = v >>> 24;
+  buf[offset + 1] = (v >>> 16) & 0xff;
+  buf[offset + 2] = (v >>> 8) & 0xff;
+  buf[offset + 3] = v & 0xff;
+}
+
 /** [len][key][t1]([t2 or seq]) */
 export function compositeKey(key: Buffer, t1: number, extra?: number, extraIsTime = false): Buffer {
+  const n = key.length;
   const tail = extra === undefined ? 0 : extraIsTime ? 8 : 4;
-  const out = Buffer.allocUnsafe(4 + key.length + 8 + tail);
-  out.writeUInt32BE(key.length, 0);
-  key.copy(out, 4);
-  writeTime(out, 4 + key.length, t1);
+  const out = Buffer.allocUnsafe(4 + n + 8 + tail);
+  writeU32(out, 0, n);
+  if (n <= 32) for (let i = 0; i < n; i++) out[4 + i] = key[i];
+  else key.copy(out, 4);
+  writeTime(out, 4 + n, t1);
   if (extra !== undefined) {
-    if (extraIsTime) writeTime(out, 12 + key.length, extra);
-    else out.writeUInt32BE(extra >>> 0, 12 + key.length);
+    if (extraIsTime) writeTime(out, 12 + n, extra);
+    else writeU32(out, 12 + n, extra >>> 0);
   }
   return out;
 }
@@ -71,15 +81,6 @@ export function timeTail(t: number, seq?: number): string {
   if (seq === undefined) return time;
   const s = seq >>> 0;
   return time + String.fromCharCode(s >>> 24, (s >>> 16) & 0xff, (s >>> 8) & 0xff, s & 0xff);
-}
-
-/** `[u32 len][key]` as a latin1 string: the grouped in-memory backend's group of a key. */
-export function prefixString(key: Buffer): string {
-  const n = key.length;
-  return (
-    String.fromCharCode(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff) +
-    key.toString('latin1', 0, n)
-  );
 }
 
 export interface DecodedComposite {

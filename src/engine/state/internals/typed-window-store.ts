@@ -10,7 +10,7 @@
 import type { StoreBackend, StoreSerde, WindowedKeyValue, WindowStore } from '../types.ts';
 import { ChangeloggingBackend } from './changelogging.ts';
 import { GroupedMemoryBackend, NO_SEQ } from './grouped-memory-backend.ts';
-import { compositeKey, decodeComposite, prefixString } from './key-layout.ts';
+import { compositeKey, decodeComposite } from './key-layout.ts';
 import { MeteredStore } from './metered-store.ts';
 import { WindowStartBounds } from './window-start-bounds.ts';
 
@@ -66,11 +66,11 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     return this.memoCk;
   }
 
-  /** The grouped backend's group of a key, reused across the windows of one record. */
+  /** The grouped backend's group of a key (its bytes as latin1), reused across the windows of one record. */
   private prefixOf(kb: Buffer): string {
     if (kb !== this.memoPrefixKb) {
       this.memoPrefixKb = kb;
-      this.memoPrefix = prefixString(kb);
+      this.memoPrefix = kb.toString('latin1');
     }
     return this.memoPrefix;
   }
