@@ -68,19 +68,19 @@ export class BinaryWriter {
   string(s: string): void {
     const n = s.length;
     this.ensure(5 + n * 3);
-    // ASCII (ids, codes, most names): copy char codes, no native call.
-    if (n < 64) {
-      let ascii = true;
-      for (let i = 0; i < n; i++) {
-        if (s.charCodeAt(i) > 0x7f) {
-          ascii = false;
-          break;
-        }
+    // ASCII (ids, codes, most names): copy char codes, no native call; a one-byte length.
+    if (n < 128) {
+      const buf = this.buf;
+      const at = this.pos + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) break;
+        buf[at + i] = c;
       }
-      if (ascii) {
-        this.buf[this.pos++] = n;
-        for (let i = 0; i < n; i++) this.buf[this.pos + i] = s.charCodeAt(i);
-        this.pos += n;
+      if (i === n) {
+        buf[this.pos] = n;
+        this.pos = at + n;
         return;
       }
     }
