@@ -29,6 +29,9 @@ import { prepareTopics } from './topics.ts';
 
 export type { AppState, StreamsConfig };
 
+/** Longest wait for new records in one poll (shorter while processed records await their commit). */
+const POLL_WAIT_MS = 50;
+
 export class StreamsApp {
   readonly topology: Topology;
   readonly config: Readonly<StreamsConfig>;
@@ -315,13 +318,18 @@ export class StreamsApp {
       c.commitIntervalMs ?? ((c.processingGuarantee ?? 'exactly_once') === 'exactly_once' ? 100 : 1000);
     const maxBuffered = c.maxBufferedPerPartition ?? 10_000;
     let lastCommit = Date.now();
+    // Records processed since the last commit: their outputs (and, under exactly-once, what the
+    // next stage reads of them) wait for that commit, so a poll must not wait past it.
+    let uncommitted = false;
     try {
       while (this.stateValue === 'running') {
         try {
-          await this.step(maxBuffered);
+          const wait = uncommitted ? Math.max(0, lastCommit + interval - Date.now()) : POLL_WAIT_MS;
+          if ((await this.step(maxBuffered, Math.min(POLL_WAIT_MS, wait))) > 0) uncommitted = true;
           if (Date.now() - lastCommit >= interval) {
             await this.commit();
             lastCommit = Date.now();
+            uncommitted = false;
           }
         } catch (error) {
           if (!isFraudstreamError(error) || !error.retriable || this.stateValue !== 'running') throw error;
@@ -338,9 +346,9 @@ export class StreamsApp {
     }
   }
 
-  /** One poll → process → punctuate turn. */
-  private async step(maxBuffered: number): Promise<void> {
-    const records = await this.consumer!.poll(50);
+  /** One poll → process → punctuate turn; returns the number of records processed. */
+  private async step(maxBuffered: number, pollWaitMs: number): Promise<number> {
+    const records = await this.consumer!.poll(pollWaitMs);
     for (const r of records) {
       const task = this.taskByPartition.get(`${r.topic}|${r.partition}`);
       if (task) task.enqueue(r);
@@ -352,6 +360,7 @@ export class StreamsApp {
     this.applyBackpressure(maxBuffered);
     const now = Date.now();
     for (const t of this.tasks.values()) t.punctuateWallClock(now);
+    return processed;
   }
 
   /** Pauses partitions whose task buffer is full, resumes them once half drained. */
