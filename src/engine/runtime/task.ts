@@ -19,6 +19,7 @@ import type { Subtopology, Topology } from '../topology/topology.ts';
 import { deadLetterRecord, decide, type ErrorHandler, type ErrorKind } from './error-handling.ts';
 import type { EngineMetrics } from './metrics.ts';
 import { NodeRuntime, type Punctuation, RecordQueue, SinkProcessor } from './node-runtime.ts';
+import { OutputBuffer } from './output-buffer.ts';
 
 export type { InternalProcessorContext } from './node-runtime.ts';
 
@@ -66,7 +67,7 @@ export class StreamTask {
   private readonly sources = new Map<string, SourceRuntime>();
   private readonly nodes: NodeRuntime[] = [];
   private readonly consumed = new Map<string, number>();
-  private output: ProducerRecord[] = [];
+  private readonly output = new OutputBuffer();
   private roundRobin = 0;
   private lastStreamPunctuation = -1;
   /** When persistent stores last committed locally (step 6), and whether a commit was deferred since. */
@@ -253,7 +254,7 @@ export class StreamTask {
       const n = this.env.partitionsOf(topic);
       partition = key === null ? this.roundRobin++ % n : n === 1 ? 0 : partitionForKey(key, n);
     }
-    this.output.push({ topic, partition, key, value, timestamp, headers });
+    this.output.push(topic, partition, key, value, timestamp, headers);
   }
 
   private punctuateStreamTime(): void {
@@ -312,9 +313,7 @@ export class StreamTask {
 
   /** Commit step 3 input: output records since the last commit. */
   drainOutput(): ProducerRecord[] {
-    const out = this.output;
-    this.output = [];
-    return out;
+    return this.output.drain();
   }
 
   /** Commit step 4 input: next offsets of input partitions consumed since the last call. */
