@@ -17,9 +17,9 @@ export function registerProduceConsumeCases(withLog: WithLog, options: ResolvedO
       const meta = await producer.send(
         keys.map((k, i) => ({ topic, key: Buffer.from(k), value: Buffer.from(String(i)) })),
       );
-      keys.forEach((k, i) =>
-        assert.equal(meta[i].partition, partitionForKey(Buffer.from(k), 4), `partition of ${k}`),
-      );
+      for (const [i, k] of keys.entries()) {
+        assert.equal(meta[i].partition, partitionForKey(Buffer.from(k), 4), `partition of ${k}`);
+      }
       const consumer = await log.consumer({
         groupId: uniqueName('g'),
         topics: [topic],
