@@ -5,60 +5,35 @@
  * merged session is closed is late; in `final` mode a session is emitted when it closes. In `update` mode
  * a merge forwards a tombstone (`newValue: null`) for each session it absorbed, then the merged one.
  */
-import type { Processor, ProcessorContext, StreamRecord } from '../../processor/types.ts';
-import type { Serde } from '../../serde/index.ts';
-import type { SessionStore, TimeWindow, Windowed } from '../../state/types.ts';
-import type { EmitMode, SessionWindows } from '../../time/windows.ts';
-import type { Aggregator, Initializer, Merger } from '../types.ts';
-import { type Change, ClosingIndex, internal, lateHeaders, TimeTracker } from './common.ts';
+import type { StreamRecord } from '../../processor/types.ts';
+import type { SessionStore, TimeWindow } from '../../state/types.ts';
+import type { SessionWindows } from '../../time/windows.ts';
+import type { Merger } from '../types.ts';
+import { type WindowedAggregateParams, WindowedAggregateProcessor } from './windowed-aggregate.ts';
 
-export interface SessionAggregateParams<K, V, VA> {
-  storeName: string;
-  timeStoreName: string;
+export interface SessionAggregateParams<K, V, VA> extends WindowedAggregateParams<K, V, VA> {
   windows: SessionWindows;
-  retentionMs: number;
-  initializer: Initializer<VA>;
-  aggregator: Aggregator<K, V, VA>;
   merger: Merger<K, VA>;
-  emit: EmitMode;
-  keySerde: Serde<K>;
-  valueSerde: Serde<V>;
-  lateTopic: string | undefined;
 }
 
-export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
-  private readonly p: SessionAggregateParams<K, V, VA>;
-  private ctx!: ProcessorContext<Windowed<K>, Change<VA>>;
-  private store!: SessionStore<K, VA>;
-  private time!: TimeTracker;
-  private readonly pending = new ClosingIndex<K>();
-  private nextPurge = 0;
-
-  constructor(params: SessionAggregateParams<K, V, VA>) {
-    this.p = params;
-  }
-
-  init(ctx: ProcessorContext<Windowed<K>, Change<VA>>): void {
-    this.ctx = ctx;
-    this.store = ctx.getStore(this.p.storeName);
-    this.time = new TimeTracker(ctx as ProcessorContext<unknown, unknown>, this.p.timeStoreName);
-    if (this.p.emit === 'final') {
-      for (const e of this.store.all()) {
-        if (this.closeAt(e.key.window) > this.time.emittedThrough) this.track(e.key.key, e.key.window);
-      }
-    }
-  }
-
-  private closeAt(w: TimeWindow): number {
+export class SessionAggregateProcessor<K, V, VA> extends WindowedAggregateProcessor<
+  K,
+  V,
+  VA,
+  SessionStore<K, VA>,
+  SessionAggregateParams<K, V, VA>
+> {
+  // As KStreamSessionWindowAggregate: closed once no on-time record could extend it (end + gap + grace).
+  protected closeAt(w: TimeWindow): number {
     return w.end + this.p.windows.gapMs + 1 + this.p.windows.graceMs;
   }
 
-  private id(key: K, w: TimeWindow): string {
-    return `${(this.p.keySerde.serialize(key) ?? Buffer.alloc(0)).toString('latin1')}|${w.start}|${w.end}`;
-  }
-
-  private track(key: K, window: TimeWindow): void {
-    this.pending.add({ id: this.id(key, window), key, window, closeAt: this.closeAt(window) });
+  protected fetchClosed(key: K, w: TimeWindow): VA | undefined {
+    let value: VA | undefined;
+    for (const s of this.store.findSessions(key, w.end, w.start)) {
+      if (s.key.window.start === w.start && s.key.window.end === w.end) value = s.value;
+    }
+    return value;
   }
 
   process(r: StreamRecord<K, V>): void {
@@ -75,15 +50,8 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
       end = Math.max(end, s.key.window.end);
     }
     const merged = { start, end };
-    // As KStreamSessionWindowAggregate: closed once no on-time record could extend it (end + gap + grace).
     if (this.closeAt(merged) <= wm) {
-      internal(this.ctx as ProcessorContext<unknown, unknown>).sendLate(
-        this.p.keySerde.serialize(r.key),
-        this.p.valueSerde.serialize(r.value),
-        t,
-        { ...r.headers, ...lateHeaders({ start, end: end + 1 }, wm, t, this.p.storeName) },
-        this.p.lateTopic,
-      );
+      this.sendLate(r, { start, end: end + 1 }, wm);
       return;
     }
     let agg = this.p.initializer();
@@ -114,26 +82,6 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
       this.track(r.key, merged);
       if (wm >= this.pending.nextClose) this.emitClosed(wm);
     }
-    if (wm >= this.nextPurge) {
-      this.store.purgeBefore(wm - this.p.retentionMs);
-      this.nextPurge = wm + Math.max(1, Math.floor(this.p.retentionMs / 2));
-    }
-  }
-
-  private emitClosed(wm: number): void {
-    for (const e of this.pending.popClosed(wm)) {
-      let value: VA | undefined;
-      for (const s of this.store.findSessions(e.key, e.window.end, e.window.start)) {
-        if (s.key.window.start === e.window.start && s.key.window.end === e.window.end) value = s.value;
-      }
-      if (value === undefined) continue;
-      this.ctx.forward({
-        key: { key: e.key, window: e.window },
-        value: { newValue: value, oldValue: null },
-        timestamp: e.window.end,
-        headers: {},
-      });
-    }
-    this.time.markEmitted(wm);
+    if (wm >= this.nextPurge) this.purge(wm, wm - this.p.retentionMs);
   }
 }

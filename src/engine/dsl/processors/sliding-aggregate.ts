@@ -10,52 +10,39 @@
  * contain it (`[t, t + D]`) is closed: `t + D + 1 + grace <= watermark`; windows already closed are
  * never updated.
  */
-import type { Processor, ProcessorContext, StreamRecord } from '../../processor/types.ts';
-import type { Serde } from '../../serde/index.ts';
-import type { Windowed, WindowStore } from '../../state/types.ts';
-import type { EmitMode, SlidingWindows } from '../../time/windows.ts';
-import type { Aggregator, Initializer } from '../types.ts';
-import { type Change, ClosingIndex, internal, lateHeaders, TimeTracker } from './common.ts';
+import type { ProcessorContext, StreamRecord } from '../../processor/types.ts';
+import type { TimeWindow, Windowed, WindowStore } from '../../state/types.ts';
+import type { SlidingWindows } from '../../time/windows.ts';
+import type { Change } from './common.ts';
+import { type WindowedAggregateParams, WindowedAggregateProcessor } from './windowed-aggregate.ts';
 
-export interface SlidingAggregateParams<K, V, VA> {
-  storeName: string;
+export interface SlidingAggregateParams<K, V, VA> extends WindowedAggregateParams<K, V, VA> {
   bufferStoreName: string;
-  timeStoreName: string;
   windows: SlidingWindows;
-  retentionMs: number;
-  initializer: Initializer<VA>;
-  aggregator: Aggregator<K, V, VA>;
-  emit: EmitMode;
-  keySerde: Serde<K>;
-  valueSerde: Serde<V>;
-  lateTopic: string | undefined;
 }
 
-export class SlidingAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
-  private readonly p: SlidingAggregateParams<K, V, VA>;
-  private ctx!: ProcessorContext<Windowed<K>, Change<VA>>;
-  private store!: WindowStore<K, VA>;
+export class SlidingAggregateProcessor<K, V, VA> extends WindowedAggregateProcessor<
+  K,
+  V,
+  VA,
+  WindowStore<K, VA>,
+  SlidingAggregateParams<K, V, VA>
+> {
+  /** The records of the last 2D + grace, per key. */
   private buffer!: WindowStore<K, V>;
-  private time!: TimeTracker;
-  private readonly pending = new ClosingIndex<K>();
-  private nextPurge = 0;
-  private nextStorePurge = 0;
+  private nextBufferPurge = 0;
 
-  constructor(params: SlidingAggregateParams<K, V, VA>) {
-    this.p = params;
+  override init(ctx: ProcessorContext<Windowed<K>, Change<VA>>): void {
+    this.buffer = ctx.getStore(this.p.bufferStoreName);
+    super.init(ctx);
   }
 
-  init(ctx: ProcessorContext<Windowed<K>, Change<VA>>): void {
-    this.ctx = ctx;
-    this.store = ctx.getStore(this.p.storeName);
-    this.buffer = ctx.getStore(this.p.bufferStoreName);
-    this.time = new TimeTracker(ctx as ProcessorContext<unknown, unknown>, this.p.timeStoreName);
-    if (this.p.emit === 'final') {
-      for (const e of this.store.all()) {
-        const closeAt = e.key.window.end + 1 + this.p.windows.graceMs;
-        if (closeAt > this.time.emittedThrough) this.track(e.key.key, e.key.window.start, closeAt);
-      }
-    }
+  protected closeAt(w: TimeWindow): number {
+    return w.end + 1 + this.p.windows.graceMs;
+  }
+
+  protected fetchClosed(key: K, w: TimeWindow): VA | undefined {
+    return this.store.fetch(key, w.start);
   }
 
   process(r: StreamRecord<K, V>): void {
@@ -66,13 +53,7 @@ export class SlidingAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     const grace = this.p.windows.graceMs;
     const t = r.timestamp;
     if (t + D + 1 + grace <= wm) {
-      internal(this.ctx as ProcessorContext<unknown, unknown>).sendLate(
-        this.p.keySerde.serialize(r.key),
-        this.p.valueSerde.serialize(r.value),
-        t,
-        { ...r.headers, ...lateHeaders({ start: t, end: t + D }, wm, t, this.p.storeName) },
-        this.p.lateTopic,
-      );
+      this.sendLate(r, { start: t, end: t + D }, wm);
       return;
     }
     this.buffer.put(r.key, r.value, t);
@@ -103,37 +84,15 @@ export class SlidingAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
           headers: r.headers,
         });
       } else if (old === undefined) {
-        this.track(r.key, s, end + 1 + grace);
+        this.track(r.key, { start: s, end });
       }
     }
     if (this.p.emit === 'final' && wm >= this.pending.nextClose) this.emitClosed(wm);
-    if (wm >= this.nextPurge) {
+    if (wm >= this.nextBufferPurge) {
       // Records older than this can no longer fall in an open window.
       this.buffer.purgeBefore(wm - 2 * D - 2 - grace);
-      this.nextPurge = wm + D + 1 + grace;
+      this.nextBufferPurge = wm + D + 1 + grace;
     }
-    if (wm >= this.nextStorePurge) {
-      this.store.purgeBefore(wm - this.p.retentionMs - D - 1);
-      this.nextStorePurge = wm + Math.max(1, Math.floor(this.p.retentionMs / 2));
-    }
-  }
-
-  private track(key: K, start: number, closeAt: number): void {
-    const id = `${(this.p.keySerde.serialize(key) ?? Buffer.alloc(0)).toString('latin1')}|${start}`;
-    this.pending.add({ id, key, window: { start, end: start + this.p.windows.timeDifferenceMs }, closeAt });
-  }
-
-  private emitClosed(wm: number): void {
-    for (const e of this.pending.popClosed(wm)) {
-      const value = this.store.fetch(e.key, e.window.start);
-      if (value === undefined) continue;
-      this.ctx.forward({
-        key: { key: e.key, window: e.window },
-        value: { newValue: value, oldValue: null },
-        timestamp: e.window.end,
-        headers: {},
-      });
-    }
-    this.time.markEmitted(wm);
+    if (wm >= this.nextPurge) this.purge(wm, wm - this.p.retentionMs - D - 1);
   }
 }
