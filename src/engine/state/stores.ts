@@ -43,6 +43,24 @@ function checkName(name: string): string {
   return name;
 }
 
+/** What every kind of store spec has: a checked name, the serdes, changelogging and the backend. */
+function baseSpec<K, V>(
+  name: string,
+  kind: StoreSpec['kind'],
+  key: StoreSerde<K>,
+  value: StoreSerde<V>,
+  options: StoreOptions,
+): StoreSpec<K, V> {
+  return {
+    name: checkName(name),
+    kind,
+    keySerde: key,
+    valueSerde: value,
+    changelog: options.changelog ?? true,
+    backend: options.backend,
+  };
+}
+
 export const Stores = {
   keyValue<K, V>(
     name: string,
@@ -50,15 +68,7 @@ export const Stores = {
     value: StoreSerde<V>,
     options: StoreOptions = {},
   ): StoreSpec<K, V> {
-    return {
-      name: checkName(name),
-      kind: 'key-value',
-      keySerde: key,
-      valueSerde: value,
-      changelog: options.changelog ?? true,
-      backend: options.backend,
-      cacheMaxEntries: options.cacheMaxEntries,
-    };
+    return { ...baseSpec(name, 'key-value', key, value, options), cacheMaxEntries: options.cacheMaxEntries };
   },
   window<K, V>(
     name: string,
@@ -67,15 +77,10 @@ export const Stores = {
     options: StoreOptions & { windowSizeMs: number; retainDuplicates?: boolean },
   ): StoreSpec<K, V> {
     return {
-      name: checkName(name),
-      kind: 'window',
-      keySerde: key,
-      valueSerde: value,
+      ...baseSpec(name, 'window', key, value, options),
       windowSizeMs: options.windowSizeMs,
       retentionMs: options.retentionMs,
       retainDuplicates: options.retainDuplicates ?? false,
-      changelog: options.changelog ?? true,
-      backend: options.backend,
     };
   },
   session<K, V>(
@@ -84,15 +89,7 @@ export const Stores = {
     value: StoreSerde<V>,
     options: StoreOptions = {},
   ): StoreSpec<K, V> {
-    return {
-      name: checkName(name),
-      kind: 'session',
-      keySerde: key,
-      valueSerde: value,
-      retentionMs: options.retentionMs,
-      changelog: options.changelog ?? true,
-      backend: options.backend,
-    };
+    return { ...baseSpec(name, 'session', key, value, options), retentionMs: options.retentionMs };
   },
 };
 

@@ -19,6 +19,7 @@
 import { FraudstreamError } from '../../../errors.ts';
 import type { StoreBackend } from '../types.ts';
 import { timeTail } from './key-layout.ts';
+import { upperBound } from './sorted-strings.ts';
 
 /** No duplicate sequence number (an 8-byte tail). */
 export const NO_SEQ = -1;
@@ -231,17 +232,6 @@ function lowerBound(g: Group, start: number, seq: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (starts[mid] < start || (starts[mid] === start && seqs[mid] < seq)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function upperBound(a: string[], k: string): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] <= k) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -8,6 +8,7 @@
  */
 import type { StoreBackend, StoreBackendFactory } from '../types.ts';
 import { GroupedMemoryBackend } from './grouped-memory-backend.ts';
+import { lowerBound, upperBound } from './sorted-strings.ts';
 
 const CHUNK = 256;
 
@@ -118,28 +119,6 @@ export class MemoryBackend implements StoreBackend {
     }
     return lo;
   }
-}
-
-function lowerBound(a: string[], k: string): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] < k) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function upperBound(a: string[], k: string): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] <= k) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The default backend: in memory, restored from the changelog on every start. Window stores get

@@ -1,6 +1,7 @@
 /** The base of every metered store: name, kind, counters, serdes and key/value serialization. */
 import { FraudstreamError } from '../../../errors.ts';
 import type { StoreBackend, StoreKind, StoreSerde } from '../types.ts';
+import { decodeComposite } from './key-layout.ts';
 
 /** Operation counts, read by the metrics collector. */
 export interface StoreCounters {
@@ -57,5 +58,14 @@ export abstract class MeteredStore<K, V> {
     if (b === null)
       throw new FraudstreamError('FS_STATE_STORE', `store "${this.name}" value serialized to null`);
     return b;
+  }
+
+  /** Deletes the entries of a composite-key store (window or session layout) whose first time is
+   * below `before`; returns how many. */
+  protected purgeComposite(before: number, session: boolean): number {
+    const doomed: Buffer[] = [];
+    for (const [k] of this.backend.range()) if (decodeComposite(k, session).t1 < before) doomed.push(k);
+    for (const k of doomed) this.backend.delete(k);
+    return doomed.length;
   }
 }

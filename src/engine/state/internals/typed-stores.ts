@@ -173,10 +173,7 @@ export class MeteredSessionStore<K, V> extends MeteredStore<K, V> implements Ses
   }
 
   purgeBefore(before: number): number {
-    const doomed: Buffer[] = [];
-    for (const [k] of this.backend.range()) if (decodeComposite(k, true).t1 < before) doomed.push(k);
-    for (const k of doomed) this.backend.delete(k);
-    return doomed.length;
+    return this.purgeComposite(before, true);
   }
 }
 

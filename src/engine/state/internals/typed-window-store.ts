@@ -169,10 +169,7 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
   }
 
   purgeBefore(before: number): number {
-    const doomed: Buffer[] = [];
-    for (const [k] of this.backend.range()) if (decodeComposite(k, false).t1 < before) doomed.push(k);
-    for (const k of doomed) this.backend.delete(k);
-    return doomed.length;
+    return this.purgeComposite(before, false);
   }
 }
 
