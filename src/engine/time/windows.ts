@@ -33,16 +33,30 @@ function checkDuration(what: string, ms: number, allowZero = false): number {
   return ms;
 }
 
+/**
+ * What every window spec has: a grace period (default 0) during which a window still accepts records
+ * after its end. Specs are immutable: `grace()` returns a copy.
+ */
+abstract class GracedWindows {
+  readonly graceMs: number;
+  protected constructor(graceMs: number) {
+    this.graceMs = graceMs;
+  }
+  grace(graceMs: number): this {
+    const copy: this = Object.create(Object.getPrototypeOf(this));
+    return Object.assign(copy, this, { graceMs: checkDuration('grace', graceMs, true) });
+  }
+}
+
 /** Tumbling (advance = size) or hopping (advance < size) windows. */
-export class TimeWindows {
+export class TimeWindows extends GracedWindows {
   readonly kind = 'time' as const;
   readonly sizeMs: number;
   readonly advanceMs: number;
-  readonly graceMs: number;
   private constructor(size: number, advance: number, grace: number) {
+    super(grace);
     this.sizeMs = size;
     this.advanceMs = advance;
-    this.graceMs = grace;
   }
   static ofSize(sizeMs: number): TimeWindows {
     checkDuration('window size', sizeMs);
@@ -58,9 +72,6 @@ export class TimeWindows {
     }
     return new TimeWindows(this.sizeMs, advanceMs, this.graceMs);
   }
-  grace(graceMs: number): TimeWindows {
-    return new TimeWindows(this.sizeMs, this.advanceMs, checkDuration('grace', graceMs, true));
-  }
   /** Every window containing `timestamp`, oldest first. */
   windowsFor(timestamp: number): TimeWindow[] {
     const out: TimeWindow[] = [];
@@ -73,48 +84,39 @@ export class TimeWindows {
 }
 
 /** Kafka Streams sliding windows: fixed size `timeDifference`, created by records. */
-export class SlidingWindows {
+export class SlidingWindows extends GracedWindows {
   readonly kind = 'sliding' as const;
   readonly timeDifferenceMs: number;
-  readonly graceMs: number;
-  private constructor(diff: number, grace: number) {
+  private constructor(diff: number) {
+    super(0);
     this.timeDifferenceMs = diff;
-    this.graceMs = grace;
   }
   static ofTimeDifference(ms: number): SlidingWindows {
-    return new SlidingWindows(checkDuration('sliding time difference', ms), 0);
-  }
-  grace(graceMs: number): SlidingWindows {
-    return new SlidingWindows(this.timeDifferenceMs, checkDuration('grace', graceMs, true));
+    return new SlidingWindows(checkDuration('sliding time difference', ms));
   }
 }
 
 /** Sessions of activity separated by at least `gap` of inactivity. */
-export class SessionWindows {
+export class SessionWindows extends GracedWindows {
   readonly kind = 'session' as const;
   readonly gapMs: number;
-  readonly graceMs: number;
-  private constructor(gap: number, grace: number) {
+  private constructor(gap: number) {
+    super(0);
     this.gapMs = gap;
-    this.graceMs = grace;
   }
   static withGap(gapMs: number): SessionWindows {
-    return new SessionWindows(checkDuration('session gap', gapMs), 0);
-  }
-  grace(graceMs: number): SessionWindows {
-    return new SessionWindows(this.gapMs, checkDuration('grace', graceMs, true));
+    return new SessionWindows(checkDuration('session gap', gapMs));
   }
 }
 
 /** Stream–stream join window: how far apart in event time two records may be and still join. */
-export class JoinWindows {
+export class JoinWindows extends GracedWindows {
   readonly beforeMs: number;
   readonly afterMs: number;
-  readonly graceMs: number;
   private constructor(before: number, after: number, grace: number) {
+    super(grace);
     this.beforeMs = before;
     this.afterMs = after;
-    this.graceMs = grace;
   }
   /** Symmetric: |t_left - t_right| <= ms. */
   static of(ms: number): JoinWindows {
@@ -126,9 +128,6 @@ export class JoinWindows {
   }
   after(ms: number): JoinWindows {
     return new JoinWindows(this.beforeMs, checkDuration('join after', ms, true), this.graceMs);
-  }
-  grace(graceMs: number): JoinWindows {
-    return new JoinWindows(this.beforeMs, this.afterMs, checkDuration('grace', graceMs, true));
   }
 }
 
