@@ -16,6 +16,7 @@ import type {
 import type { StateStore } from '../state/types.ts';
 import type { SinkNode } from '../topology/topology.ts';
 import type { NodeCounts } from './metrics.ts';
+import type { Punctuation } from './punctuations.ts';
 import type { StreamTask } from './task.ts';
 
 /** What DSL processors may use beyond the public context. */
@@ -44,15 +45,6 @@ export interface InternalProcessorContext<K = unknown, V = unknown> {
   ): void;
   /** Real name of a topology topic. */
   topicName(topic: string): string;
-}
-
-export interface Punctuation {
-  type: PunctuationType;
-  interval: number;
-  next: number;
-  fn: Punctuator;
-  cancelled: boolean;
-  node: NodeRuntime;
 }
 
 export class RecordQueue {
@@ -141,7 +133,7 @@ export class NodeRuntime implements InternalProcessorContext {
       );
     const next = type === 'wall-clock-time' ? this.task.env.clock() + intervalMs : -1;
     const p: Punctuation = { type, interval: intervalMs, next, fn, cancelled: false, node: this };
-    this.task.punctuations.push(p);
+    this.task.punctuations.add(p);
     return { cancel: () => (p.cancelled = true) };
   }
 

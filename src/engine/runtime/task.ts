@@ -18,8 +18,9 @@ import type { TimestampExtractor } from '../time/timestamps.ts';
 import type { Subtopology, Topology } from '../topology/topology.ts';
 import { deadLetterRecord, decide, type ErrorHandler, type ErrorKind } from './error-handling.ts';
 import type { EngineMetrics } from './metrics.ts';
-import { NodeRuntime, type Punctuation, RecordQueue, SinkProcessor } from './node-runtime.ts';
+import { NodeRuntime, RecordQueue, SinkProcessor } from './node-runtime.ts';
 import { OutputBuffer } from './output-buffer.ts';
+import { Punctuations } from './punctuations.ts';
 
 export type { InternalProcessorContext } from './node-runtime.ts';
 
@@ -58,7 +59,7 @@ export class StreamTask {
   /** Real input topic names. */
   readonly inputTopics: string[];
   readonly stores = new Map<string, OpenedStore>();
-  readonly punctuations: Punctuation[] = [];
+  readonly punctuations: Punctuations;
   readonly commitHooks: Array<() => void> = [];
   streamTime = -1;
   current: LogRecord | undefined;
@@ -69,7 +70,6 @@ export class StreamTask {
   private readonly consumed = new Map<string, number>();
   private readonly output = new OutputBuffer();
   private roundRobin = 0;
-  private lastStreamPunctuation = -1;
   /** When persistent stores last committed locally (step 6), and whether a commit was deferred since. */
   private lastStoreCommit = Date.now();
   private storeCommitDeferred = false;
@@ -82,6 +82,9 @@ export class StreamTask {
     this.id = { subtopology: sub.id, partition };
     this.idString = `${sub.id}_${partition}`;
     this.timeSource.taskId = this.idString;
+    this.punctuations = new Punctuations(this.idString, () => {
+      this.uncommittedWork = true;
+    });
     this.inputTopics = sub.sourceTopics.map((t) => env.topology.topicName(env.applicationId, t));
     for (const t of this.inputTopics) {
       const q = new RecordQueue();
@@ -206,7 +209,7 @@ export class StreamTask {
       this.handleError('processing', error);
     }
     this.current = undefined;
-    if (this.streamTime > this.lastStreamPunctuation) this.punctuateStreamTime();
+    if (this.streamTime > this.punctuations.lastStreamTime) this.punctuations.streamTime(this.streamTime);
   }
 
   /** Throws for `fail`; writes the source record to the dead-letter topic for `continue`. */
@@ -257,40 +260,9 @@ export class StreamTask {
     this.output.push(topic, partition, key, value, timestamp, headers);
   }
 
-  private punctuateStreamTime(): void {
-    this.lastStreamPunctuation = this.streamTime;
-    for (const p of this.punctuations) {
-      if (p.cancelled || p.type !== 'stream-time') continue;
-      if (p.next < 0) p.next = this.streamTime;
-      if (this.streamTime >= p.next) {
-        this.runPunctuator(p, this.streamTime);
-        while (p.next <= this.streamTime) p.next += p.interval;
-      }
-    }
-  }
-
   /** Fires due wall-clock punctuators. */
   punctuateWallClock(now: number): void {
-    for (const p of this.punctuations) {
-      if (p.cancelled || p.type !== 'wall-clock-time' || now < p.next) continue;
-      this.runPunctuator(p, now);
-      while (p.next <= now) p.next += p.interval;
-    }
-  }
-
-  private runPunctuator(p: Punctuation, time: number): void {
-    this.uncommittedWork = true;
-    try {
-      p.fn(time);
-    } catch (error) {
-      throw new FraudstreamError(
-        'FS_PROCESSING',
-        `punctuator of "${p.node.nodeName}" in task ${this.idString} failed: ${(error as Error)?.message}`,
-        {
-          cause: error,
-        },
-      );
-    }
+    this.punctuations.wallClock(now);
   }
 
   /** Commit step 2 input: changelog records per store since the last commit. */
