@@ -3,11 +3,8 @@ import { test } from 'node:test';
 import { Serdes } from '../../../src/engine/index.ts';
 import { ChangeloggingBackend } from '../../../src/engine/state/internals/changelogging.ts';
 import { MemoryBackend } from '../../../src/engine/state/internals/memory-backend.ts';
-import {
-  MeteredKeyValueStore,
-  MeteredSessionStore,
-  MeteredWindowStore,
-} from '../../../src/engine/state/internals/typed-stores.ts';
+import { MeteredKeyValueStore } from '../../../src/engine/state/internals/typed-stores.ts';
+import { type StoreHarness, storeScenarios } from '../fixtures/store-scenarios.ts';
 
 const S = Serdes.string();
 const N = Serdes.number();
@@ -35,65 +32,13 @@ test('key-value store: typed get/put/delete/range over bytes, every write change
   assert.deepEqual(kv.counters, { puts: 3, gets: 1, deletes: 2 });
 });
 
-test('window store: fetch by key and start range; keys that are byte prefixes of others stay apart', () => {
-  const ws = new MeteredWindowStore('w', new MemoryBackend(), S, N, false, 10, false);
-  ws.put('a', 1, 0);
-  ws.put('a', 2, 10);
-  ws.put('a', 3, 20);
-  ws.put('ab', 9, 10);
-  ws.put('', 7, 10);
-  assert.equal(ws.fetch('a', 10), 2);
-  assert.deepEqual(
-    [...ws.fetchRange('a', 5, 20)].map((e) => [e.key.key, e.key.window.start, e.key.window.end, e.value]),
-    [
-      ['a', 10, 20, 2],
-      ['a', 20, 30, 3],
-    ],
-  );
-  assert.deepEqual([...ws.fetchAll(10, 10)].map((e) => e.key.key).sort(), ['', 'a', 'ab']);
-  ws.put('a', null, 20);
-  assert.equal(ws.fetch('a', 20), undefined);
-  assert.equal(ws.purgeBefore(10), 1);
-  assert.equal(ws.approximateNumEntries(), 3);
-});
+/** In memory nothing is committed or reopened: the scenarios run on one backend throughout. */
+const memory: StoreHarness<MemoryBackend> = {
+  persistent: false,
+  open: () => new MemoryBackend(),
+  reopen: (b) => b,
+  commit: () => {},
+  close: () => {},
+};
 
-test('window store with duplicates keeps every put (join buffers)', () => {
-  const ws = new MeteredWindowStore('d', new MemoryBackend(), S, S, false, 1, true);
-  ws.put('k', 'x', 5);
-  ws.put('k', 'y', 5);
-  ws.put('k', 'z', 6);
-  assert.deepEqual(
-    [...ws.fetchRange('k', 5, 6)].map((e) => e.value),
-    ['x', 'y', 'z'],
-  );
-});
-
-test('session store: find sessions overlapping [earliestEnd, latestStart], remove, timestamps beyond 2^32', () => {
-  const ss = new MeteredSessionStore('s', new MemoryBackend(), S, N, false);
-  const T = 1_767_225_600_000;
-  ss.put({ key: 'u', window: { start: T, end: T + 10 } }, 2);
-  ss.put({ key: 'u', window: { start: T + 50, end: T + 60 } }, 3);
-  ss.put({ key: 'v', window: { start: T, end: T + 100 } }, 1);
-  assert.deepEqual(
-    [...ss.findSessions('u', T + 5, T + 55)].map((e) => [
-      e.key.window.start - T,
-      e.key.window.end - T,
-      e.value,
-    ]),
-    [
-      [0, 10, 2],
-      [50, 60, 3],
-    ],
-  );
-  assert.deepEqual([...ss.findSessions('u', T + 11, T + 49)], []);
-  ss.remove({ key: 'u', window: { start: T, end: T + 10 } });
-  assert.deepEqual(
-    [...ss.fetch('u')].map((e) => e.value),
-    [3],
-  );
-  assert.equal(ss.purgeBefore(T + 70), 1);
-  assert.deepEqual(
-    [...ss.all()].map((e) => e.key.key),
-    ['v'],
-  );
-});
+for (const [name, run] of storeScenarios) test(name, () => run(memory));
