@@ -26,6 +26,7 @@ const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 export class KafkaAdmin implements LogAdmin {
   readonly #options: ResolvedKafkaOptions;
   readonly #admin: Admin;
+  #offsets: Admin | undefined;
 
   constructor(options: ResolvedKafkaOptions) {
     this.#options = options;
@@ -35,6 +36,15 @@ export class KafkaAdmin implements LogAdmin {
   /** The underlying client, for the producer/consumer of the same log. */
   get client(): Admin {
     return this.#admin;
+  }
+
+  /**
+   * A client for consumers' stable offset fetches, which retry UNSTABLE_OFFSET_COMMIT on their
+   * own: the main client's nested retries would hold a poll for ~13 s per attempt.
+   */
+  get offsetsClient(): Admin {
+    this.#offsets ??= new Admin({ ...clientBaseOptions(this.#options, 'admin-offsets'), retries: 2 });
+    return this.#offsets;
   }
 
   #fail(error: unknown, action: string, details?: Record<string, unknown>): FraudstreamError {
@@ -85,7 +95,12 @@ export class KafkaAdmin implements LogAdmin {
         )
           return;
       } catch (error) {
-        if (!hasApiId(error, 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE'))
+        // The client reports a topic its metadata answer lacks as a usage error (PLT_KFK_USER):
+        // on a busy or just restarted broker the new topic shows up a little later.
+        if (
+          !hasApiId(error, 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE') &&
+          !hasCode(error, 'PLT_KFK_USER')
+        )
           throw this.#fail(error, `await leaders of "${topic}"`);
       }
       if (Date.now() > deadline)
@@ -295,7 +310,7 @@ export class KafkaAdmin implements LogAdmin {
   }
 
   async close(): Promise<void> {
-    await this.#admin.close();
+    await Promise.all([this.#admin.close(), this.#offsets?.close()]);
   }
 }
 

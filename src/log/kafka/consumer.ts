@@ -30,12 +30,11 @@ import type { Consumer, ConsumerOptions, LogRecord, TopicPartition, TopicPartiti
 import type { KafkaAdmin } from './admin.ts';
 import {
   checkCommitOffsets,
-  committedOffsets,
-  partitionsByTopic,
+  fetchCommittedOffsets,
   settlesWithin,
   validateConsumerOptions,
 } from './consumer-support.ts';
-import { toFraudstreamError } from './errors.ts';
+import { hasApiId, toFraudstreamError } from './errors.ts';
 import { partitionKey as key, PartitionFetcher, type PartitionState } from './fetcher.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
 import type { GroupMembership } from './producer.ts';
@@ -43,6 +42,7 @@ import type { GroupMembership } from './producer.ts';
 export class KafkaConsumer implements Consumer, GroupMembership {
   readonly groupId: string;
   readonly #options: ResolvedKafkaOptions;
+  readonly #admin: KafkaAdmin;
   readonly #consumerOptions: ConsumerOptions;
   readonly #client: ClientConsumer;
   readonly #fetcher: PartitionFetcher;
@@ -64,10 +64,13 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   /** close() is running the revocation callback: commits still work, polls return nothing. */
   #closing = false;
   #polling = false;
+  /** Until when positions are not resolved again after an UNSTABLE_OFFSET_COMMIT answer. */
+  #unstableUntil = 0;
 
-  private constructor(options: ResolvedKafkaOptions, consumerOptions: ConsumerOptions) {
+  private constructor(options: ResolvedKafkaOptions, admin: KafkaAdmin, consumerOptions: ConsumerOptions) {
     this.groupId = consumerOptions.groupId;
     this.#options = options;
+    this.#admin = admin;
     this.#consumerOptions = consumerOptions;
     this.#isolation =
       (consumerOptions.isolation ?? 'read_committed') === 'read_committed'
@@ -106,7 +109,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   ): Promise<KafkaConsumer> {
     validateConsumerOptions(consumerOptions);
     for (const topic of consumerOptions.topics) await admin.partitionCount(topic);
-    const consumer = new KafkaConsumer(options, consumerOptions);
+    const consumer = new KafkaConsumer(options, admin, consumerOptions);
     consumer.#client.topics.trackAll(...consumerOptions.topics);
     // Joining completes only when every member has rejoined, which may need the others to poll:
     // do not block the caller on it; poll() waits for it within its own deadline.
@@ -213,10 +216,18 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     const unresolved = tps.filter(
       (tp) => this.#owned.get(key(tp.topic, tp.partition))?.position === undefined,
     );
-    if (unresolved.length === 0) return;
-    const committed = new Map(
-      (await this.committed(unresolved)).map((o) => [key(o.topic, o.partition), o.offset]),
-    );
+    if (unresolved.length === 0 || Date.now() < this.#unstableUntil) return;
+    let stable: TopicPartitionOffset[];
+    try {
+      stable = await this.#fetchCommitted(unresolved);
+    } catch (error) {
+      if (!hasApiId(error, 'UNSTABLE_OFFSET_COMMIT')) throw this.#committedError(error);
+      // The previous owner's commit is pending (markers not written yet, or it crashed mid-way and
+      // the broker has not aborted it yet): try again shortly; positioned partitions keep going.
+      this.#unstableUntil = Date.now() + 100;
+      return;
+    }
+    const committed = new Map(stable.map((o) => [key(o.topic, o.partition), o.offset]));
     const startFrom = this.#consumerOptions.startFrom ?? 'committed';
     const fallback = startFrom === 'latest' ? ListOffsetTimestamps.LATEST : ListOffsetTimestamps.EARLIEST;
     const missing = unresolved.filter((tp) => !committed.has(key(tp.topic, tp.partition)));
@@ -374,19 +385,33 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     }
   }
 
+  /** Stable committed offsets under read_committed: waits out a pending transactional commit. */
   async committed(tps: TopicPartition[]): Promise<TopicPartitionOffset[]> {
     this.#checkOpen();
     if (tps.length === 0) return [];
-    try {
-      const offsets = await this.#client.listCommittedOffsets({ topics: partitionsByTopic(tps) });
-      return committedOffsets(tps, offsets);
-    } catch (error) {
-      throw toFraudstreamError(
-        error,
-        `read committed offsets of group "${this.groupId}"`,
-        this.#options.brokers,
-      );
+    const deadline = Date.now() + this.#options.requestTimeoutMs;
+    for (;;) {
+      try {
+        return await this.#fetchCommitted(tps);
+      } catch (error) {
+        if (!hasApiId(error, 'UNSTABLE_OFFSET_COMMIT') || Date.now() > deadline)
+          throw this.#committedError(error);
+        await sleep(100);
+      }
     }
+  }
+
+  #fetchCommitted(tps: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    const stable = this.#isolation === FetchIsolationLevels.READ_COMMITTED;
+    return fetchCommittedOffsets(this.#admin.offsetsClient, this.groupId, tps, stable);
+  }
+
+  #committedError(error: unknown): FraudstreamError {
+    return toFraudstreamError(
+      error,
+      `read committed offsets of group "${this.groupId}"`,
+      this.#options.brokers,
+    );
   }
 
   pause(tps: TopicPartition[]): void {

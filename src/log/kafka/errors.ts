@@ -47,7 +47,14 @@ const API_ID_CODES: Array<[ErrorCode, string[]]> = [
   ['FS_INVALID_OFFSET', ['OFFSET_OUT_OF_RANGE']],
   [
     'FS_REBALANCE_IN_PROGRESS',
-    ['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NON_EMPTY_GROUP'],
+    // UNSTABLE_OFFSET_COMMIT: a transaction committing the group's offsets is still pending.
+    [
+      'REBALANCE_IN_PROGRESS',
+      'ILLEGAL_GENERATION',
+      'UNKNOWN_MEMBER_ID',
+      'NON_EMPTY_GROUP',
+      'UNSTABLE_OFFSET_COMMIT',
+    ],
   ],
 ];
 

@@ -44,7 +44,12 @@ export interface KafkaLogOptions {
   heartbeatIntervalMs?: number;
   /** Max time the group waits for members to rejoin, incl. our onRevoked callbacks (ms). Default 60000. */
   rebalanceTimeoutMs?: number;
-  /** Transaction timeout (ms) for transactional producers. Broker default when unset. */
+  /**
+   * Transaction timeout (ms) of transactional producers, sent with InitProducerId: the broker aborts
+   * a transaction left open this long (a crashed producer's), and read_committed readers of its
+   * partitions wait until then. At most the broker's `transaction.max.timeout.ms` (15 min).
+   * Default: `requestTimeoutMs`.
+   */
   transactionTimeoutMs?: number;
 }
 
@@ -79,6 +84,13 @@ export function resolveKafkaOptions(
     }
     if (!options.sasl.username)
       throw new FraudstreamError('FS_CONFIG_INVALID', 'kafka.sasl.username is empty');
+  }
+  const txnTimeout = options.transactionTimeoutMs;
+  if (txnTimeout !== undefined && (!Number.isInteger(txnTimeout) || txnTimeout < 1)) {
+    throw new FraudstreamError(
+      'FS_CONFIG_INVALID',
+      `kafka.transactionTimeoutMs must be a positive integer (ms), got ${JSON.stringify(txnTimeout)}`,
+    );
   }
   const compression = options.compression ?? 'none';
   if (!COMPRESSIONS.includes(compression)) {

@@ -65,6 +65,11 @@ export class KafkaProducer implements Producer {
     }
     this.#client = new ClientProducer({
       ...clientBaseOptions(options, 'producer'),
+      // The client sends its `timeout` as InitProducerId's transaction timeout (and as the produce
+      // requests' broker-side ack timeout): a transactional producer gets the transaction timeout.
+      ...(this.#transactionalId !== undefined && options.transactionTimeoutMs !== undefined
+        ? { timeout: options.transactionTimeoutMs }
+        : {}),
       idempotent: idempotent || this.#transactionalId !== undefined,
       ...(this.#transactionalId !== undefined ? { transactionalId: this.#transactionalId } : {}),
       compression: options.compression,

@@ -1,0 +1,108 @@
+/**
+ * KafkaLog transactions against a real broker, beyond the conformance suite:
+ *  - `transactionTimeoutMs` is the timeout the broker holds for the transactional id (it decides
+ *    how long a crashed producer's open transaction blocks read_committed readers);
+ *  - a consumer's starting position and `committed()` wait for a pending transactional offset
+ *    commit (KIP-447 stable offsets) instead of resuming from the offset before it.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Admin, Connection, describeTransactionsV0 } from '@platformatic/kafka';
+import { KafkaLog } from '../../../src/log/kafka/index.ts';
+import type { Consumer, LogRecord } from '../../../src/log/types.ts';
+import { kafkaAvailable, uniqueName } from './broker.ts';
+
+const kafka = await kafkaAvailable();
+const skip = kafka.ok ? false : kafka.reason;
+const brokers = kafka.ok ? kafka.brokers : [];
+
+/** The transaction timeout the coordinator holds for `transactionalId` (single-broker cluster). */
+async function brokerTransactionTimeout(transactionalId: string): Promise<number> {
+  const [host, port] = brokers[0].split(':');
+  const connection = new Connection('fraudstream-test');
+  await connection.connect(host, Number(port));
+  try {
+    const response = await describeTransactionsV0.api.async(connection, [transactionalId]);
+    return response.transactionStates[0].transactionTimeoutMs;
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
+ * A group membership for TxnOffsetCommit without joining (generation -1, like Java's groupId-only
+ * form); the coordinator is the single broker.
+ */
+async function groupOnly(groupId: string): Promise<Consumer> {
+  const admin = new Admin({ clientId: 'fraudstream-test', bootstrapBrokers: brokers });
+  const [coordinatorId] = (await admin.metadata({ topics: [] })).brokers.keys();
+  await admin.close();
+  return {
+    groupId,
+    groupMetadata: () => ({ generationId: -1, memberId: '', coordinatorId }),
+  } as unknown as Consumer;
+}
+
+describe('KafkaLog transactions', { skip }, () => {
+  test('transactionTimeoutMs is the transaction timeout registered with the broker', async () => {
+    const log = await KafkaLog.connect({ brokers, requestTimeoutMs: 30_000, transactionTimeoutMs: 7000 });
+    try {
+      const id = uniqueName('txn-timeout');
+      const producer = await log.producer({ transactionalId: id });
+      assert.equal(await brokerTransactionTimeout(id), 7000);
+      await producer.close();
+    } finally {
+      await log.close();
+    }
+  });
+
+  test('a new owner starts from a pending transactional offset commit once it commits, not from the offset before it', async () => {
+    const log = await KafkaLog.connect({ brokers });
+    const topic = uniqueName('stable');
+    const groupId = uniqueName('stable-g');
+    const tp = { topic, partition: 0 };
+    let consumer: Consumer | undefined;
+    try {
+      await log.admin().createTopic({ name: topic, partitions: 1 });
+      const plain = await log.producer();
+      await plain.send(
+        Array.from({ length: 10 }, (_, i) => ({ topic, partition: 0, value: Buffer.from(`${i}`) })),
+      );
+      await plain.close();
+      const producer = await log.producer({ transactionalId: uniqueName('stable-tx') });
+      const txn = await producer.beginTransaction();
+      await txn.addOffsets(await groupOnly(groupId), [{ ...tp, offset: 6 }]);
+      // The previous owner's commit is pending: the new owner must not start from the old offset.
+      consumer = await log.consumer({ groupId, topics: [topic], startFrom: 'earliest' });
+      const committed = consumer.committed([tp]);
+      let commitSent = false;
+      let committedEarly = false;
+      void committed.then(() => {
+        committedEarly = !commitSent;
+      });
+      const first: LogRecord[] = [];
+      const deadline = Date.now() + 20_000;
+      let commitAt = Date.now() + 2000;
+      while (first.length === 0 && Date.now() < deadline) {
+        first.push(...(await consumer.poll(200)));
+        if (Date.now() >= commitAt) {
+          commitSent = true;
+          await txn.commit();
+          commitAt = Number.POSITIVE_INFINITY;
+        }
+      }
+      if (!commitSent) await txn.commit();
+      assert.equal(first[0]?.offset, 6, 'the first record polled is the one after the committed offset');
+      assert.deepEqual(await committed, [{ ...tp, offset: 6 }]);
+      assert.equal(committedEarly, false, 'committed() answered only after the transaction committed');
+      await producer.close();
+    } finally {
+      await consumer?.close();
+      await log
+        .admin()
+        .deleteTopic(topic)
+        .catch(() => {});
+      await log.close();
+    }
+  });
+});
