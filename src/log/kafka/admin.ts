@@ -53,11 +53,13 @@ export class KafkaAdmin implements LogAdmin {
 
   async createTopic(spec: TopicSpec, options: { ifNotExists?: boolean } = {}): Promise<void> {
     validateSpec(spec);
+    // retention.ms is always sent: the Log contract's default is -1 (keep forever, as on the
+    // embedded log), the broker's is 7 days of *record timestamps* — it deleted unprocessed
+    // records with old event times (a replay, the engine tests' 2023 payments) mid-run.
     const configs: { name: string; value: string }[] = [
       { name: 'cleanup.policy', value: spec.cleanupPolicy ?? 'delete' },
+      { name: 'retention.ms', value: String(spec.retentionMs ?? -1) },
     ];
-    if (spec.retentionMs !== undefined)
-      configs.push({ name: 'retention.ms', value: String(spec.retentionMs) });
     if (spec.retentionBytes !== undefined)
       configs.push({ name: 'retention.bytes', value: String(spec.retentionBytes) });
     if (spec.segmentBytes !== undefined)
