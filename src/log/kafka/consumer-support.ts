@@ -1,7 +1,6 @@
-/** Option checks and offset helpers of the Kafka consumer (kept apart from its poll/rebalance logic). */
-import type { Admin } from '@platformatic/kafka';
+/** Option checks and small helpers of the Kafka consumer (kept apart from its poll/rebalance logic). */
 import { FraudstreamError } from '../../errors.ts';
-import type { ConsumerOptions, TopicPartition, TopicPartitionOffset } from '../types.ts';
+import type { ConsumerOptions, TopicPartitionOffset } from '../types.ts';
 
 /** Whether `promise` settles within `ms` (it is not cancelled either way). */
 export async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
@@ -44,49 +43,4 @@ export function checkCommitOffsets(offsets: TopicPartitionOffset[]): void {
       );
     }
   }
-}
-
-export function partitionsByTopic(tps: TopicPartition[]): { topic: string; partitions: number[] }[] {
-  const byTopic = new Map<string, number[]>();
-  for (const tp of tps) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
-  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
-}
-
-/** Partitions without a commit (no entry, or -1) are left out, as on the embedded log. */
-export function committedOffsets(
-  tps: TopicPartition[],
-  listed: Map<string, bigint[]>,
-): TopicPartitionOffset[] {
-  const out: TopicPartitionOffset[] = [];
-  for (const tp of tps) {
-    const offset = listed.get(tp.topic)?.[tp.partition];
-    if (offset !== undefined && offset >= 0n)
-      out.push({ topic: tp.topic, partition: tp.partition, offset: Number(offset) });
-  }
-  return out;
-}
-
-/**
- * The group's committed offsets of `tps` (OffsetFetch through the admin client, which can send
- * KIP-447's `require_stable`; the consumer client always sends false). With `requireStable` the
- * broker answers UNSTABLE_OFFSET_COMMIT (thrown) while a transaction that commits offsets of one
- * of these partitions is pending, instead of the offset from before that transaction — which a new
- * owner would otherwise resume from, processing the transaction's input a second time once it
- * commits. Java's consumer does the same under read_committed.
- */
-export async function fetchCommittedOffsets(
-  admin: Admin,
-  groupId: string,
-  tps: TopicPartition[],
-  requireStable: boolean,
-): Promise<TopicPartitionOffset[]> {
-  const topics = partitionsByTopic(tps).map((t) => ({ name: t.topic, partitionIndexes: t.partitions }));
-  const [group] = await admin.listConsumerGroupOffsets({ groups: [{ groupId, topics }], requireStable });
-  const listed = new Map<string, bigint[]>();
-  for (const topic of group?.topics ?? []) {
-    const offsets: bigint[] = [];
-    for (const p of topic.partitions) offsets[p.partitionIndex] = p.committedOffset;
-    listed.set(topic.name, offsets);
-  }
-  return committedOffsets(tps, listed);
 }

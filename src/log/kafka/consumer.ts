@@ -19,22 +19,13 @@
  *   for (;;) for (const record of await consumer.poll(500)) handle(record);
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  Consumer as ClientConsumer,
-  FetchIsolationLevels,
-  type GroupAssignment,
-  ListOffsetTimestamps,
-} from '@platformatic/kafka';
+import { Consumer as ClientConsumer, FetchIsolationLevels, type GroupAssignment } from '@platformatic/kafka';
 import { FraudstreamError, isFraudstreamError } from '../../errors.ts';
 import type { Consumer, ConsumerOptions, LogRecord, TopicPartition, TopicPartitionOffset } from '../types.ts';
 import type { KafkaAdmin } from './admin.ts';
-import {
-  checkCommitOffsets,
-  fetchCommittedOffsets,
-  settlesWithin,
-  validateConsumerOptions,
-} from './consumer-support.ts';
-import { hasApiId, toFraudstreamError } from './errors.ts';
+import { CommittedOffsets } from './committed-offsets.ts';
+import { checkCommitOffsets, settlesWithin, validateConsumerOptions } from './consumer-support.ts';
+import { toFraudstreamError } from './errors.ts';
 import { partitionKey as key, PartitionFetcher, type PartitionState } from './fetcher.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
 import type { GroupMembership } from './producer.ts';
@@ -42,10 +33,10 @@ import type { GroupMembership } from './producer.ts';
 export class KafkaConsumer implements Consumer, GroupMembership {
   readonly groupId: string;
   readonly #options: ResolvedKafkaOptions;
-  readonly #admin: KafkaAdmin;
   readonly #consumerOptions: ConsumerOptions;
   readonly #client: ClientConsumer;
   readonly #fetcher: PartitionFetcher;
+  readonly #committed: CommittedOffsets;
   readonly #isolation: number;
   readonly #maxPollRecords: number;
   /** Partitions this consumer owns as far as the callbacks are concerned. */
@@ -64,13 +55,10 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   /** close() is running the revocation callback: commits still work, polls return nothing. */
   #closing = false;
   #polling = false;
-  /** Until when positions are not resolved again after an UNSTABLE_OFFSET_COMMIT answer. */
-  #unstableUntil = 0;
 
   private constructor(options: ResolvedKafkaOptions, admin: KafkaAdmin, consumerOptions: ConsumerOptions) {
     this.groupId = consumerOptions.groupId;
     this.#options = options;
-    this.#admin = admin;
     this.#consumerOptions = consumerOptions;
     this.#isolation =
       (consumerOptions.isolation ?? 'read_committed') === 'read_committed'
@@ -92,6 +80,8 @@ export class KafkaConsumer implements Consumer, GroupMembership {
       protocolsMetadata: () => this.#beforeJoin(),
     });
     this.#fetcher = new PartitionFetcher(this.#client, this.#isolation, options.brokers);
+    const stable = this.#isolation === FetchIsolationLevels.READ_COMMITTED;
+    this.#committed = new CommittedOffsets(admin.offsetsClient, this.groupId, stable, options);
     // A failed background rejoin is emitted as 'error' (unhandled, it would crash the process)
     // and the client does not retry it: we rejoin from poll, or surface it there.
     this.#client.on('error', (error: unknown) => this.#onGroupError(error, 'rejoin'));
@@ -211,35 +201,6 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     }
   }
 
-  /** Committed offset, else `startFrom` (committed → earliest), for partitions not seeked yet. */
-  async #resolvePositions(tps: TopicPartition[]): Promise<void> {
-    const unresolved = tps.filter(
-      (tp) => this.#owned.get(key(tp.topic, tp.partition))?.position === undefined,
-    );
-    if (unresolved.length === 0 || Date.now() < this.#unstableUntil) return;
-    let stable: TopicPartitionOffset[];
-    try {
-      stable = await this.#fetchCommitted(unresolved);
-    } catch (error) {
-      if (!hasApiId(error, 'UNSTABLE_OFFSET_COMMIT')) throw this.#committedError(error);
-      // The previous owner's commit is pending (markers not written yet, or it crashed mid-way and
-      // the broker has not aborted it yet): try again shortly; positioned partitions keep going.
-      this.#unstableUntil = Date.now() + 100;
-      return;
-    }
-    const committed = new Map(stable.map((o) => [key(o.topic, o.partition), o.offset]));
-    const startFrom = this.#consumerOptions.startFrom ?? 'committed';
-    const fallback = startFrom === 'latest' ? ListOffsetTimestamps.LATEST : ListOffsetTimestamps.EARLIEST;
-    const missing = unresolved.filter((tp) => !committed.has(key(tp.topic, tp.partition)));
-    const resets =
-      missing.length > 0 ? await this.#fetcher.listOffsets(missing, fallback) : new Map<string, number>();
-    for (const tp of unresolved) {
-      const k = key(tp.topic, tp.partition);
-      const state = this.#owned.get(k);
-      if (state && state.position === undefined) state.position = committed.get(k) ?? resets.get(k) ?? 0;
-    }
-  }
-
   #checkOpen(): void {
     if (this.#closed)
       throw new FraudstreamError('FS_LOG_CLOSED', `consumer of group "${this.groupId}" is closed`);
@@ -270,7 +231,8 @@ export class KafkaConsumer implements Consumer, GroupMembership {
         const remaining = deadline - Date.now();
         if (remaining <= 0 || this.#closed || this.#closing) return [];
         try {
-          await this.#resolvePositions([...this.#owned.values()].map((s) => s.tp));
+          const startFrom = this.#consumerOptions.startFrom ?? 'committed';
+          await this.#committed.resolve([...this.#owned.values()], startFrom, this.#fetcher);
           const fetchable = [...this.#owned.values()].filter(
             (s) =>
               s.position !== undefined &&
@@ -388,30 +350,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   /** Stable committed offsets under read_committed: waits out a pending transactional commit. */
   async committed(tps: TopicPartition[]): Promise<TopicPartitionOffset[]> {
     this.#checkOpen();
-    if (tps.length === 0) return [];
-    const deadline = Date.now() + this.#options.requestTimeoutMs;
-    for (;;) {
-      try {
-        return await this.#fetchCommitted(tps);
-      } catch (error) {
-        if (!hasApiId(error, 'UNSTABLE_OFFSET_COMMIT') || Date.now() > deadline)
-          throw this.#committedError(error);
-        await sleep(100);
-      }
-    }
-  }
-
-  #fetchCommitted(tps: TopicPartition[]): Promise<TopicPartitionOffset[]> {
-    const stable = this.#isolation === FetchIsolationLevels.READ_COMMITTED;
-    return fetchCommittedOffsets(this.#admin.offsetsClient, this.groupId, tps, stable);
-  }
-
-  #committedError(error: unknown): FraudstreamError {
-    return toFraudstreamError(
-      error,
-      `read committed offsets of group "${this.groupId}"`,
-      this.#options.brokers,
-    );
+    return this.#committed.read(tps);
   }
 
   pause(tps: TopicPartition[]): void {
