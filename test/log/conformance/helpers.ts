@@ -53,3 +53,20 @@ export function tpId(tp: TopicPartition): string {
 export function byPartitionOffset(a: LogRecord, b: LogRecord): number {
   return a.partition - b.partition || a.offset - b.offset;
 }
+
+/**
+ * `read()` again until `done(value)` or `ms` pass; returns the last value. On Kafka a committed
+ * transaction's offsets reach __consumer_offsets with its markers, written after EndTxn returns.
+ */
+export async function readUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  ms: number,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

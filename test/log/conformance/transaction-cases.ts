@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isFraudstreamError } from '../../../src/errors.ts';
-import { awaitAssignment, byPartitionOffset, pollFor, pollUntil, str, uniqueName } from './helpers.ts';
+import {
+  awaitAssignment,
+  byPartitionOffset,
+  pollFor,
+  pollUntil,
+  readUntil,
+  str,
+  uniqueName,
+} from './helpers.ts';
 import type { ResolvedOptions, WithLog } from './suite.ts';
 
 export function registerTransactionCases(withLog: WithLog, options: ResolvedOptions): void {
@@ -106,9 +114,12 @@ export function registerTransactionCases(withLog: WithLog, options: ResolvedOpti
       await txn.addOffsets(consumer, [{ topic: input, partition: 0, offset: 4 }]);
       assert.deepEqual(await log.admin().committedOffsets(group, [input]), [], 'offsets wait for the commit');
       await txn.commit();
-      assert.deepEqual(await log.admin().committedOffsets(group, [input]), [
-        { topic: input, partition: 0, offset: 4 },
-      ]);
+      const committed = await readUntil(
+        () => log.admin().committedOffsets(group, [input]),
+        (offsets) => offsets.length > 0,
+        deliveryTimeoutMs,
+      );
+      assert.deepEqual(committed, [{ topic: input, partition: 0, offset: 4 }]);
       const reader = await log.consumer({
         groupId: uniqueName('r'),
         topics: [output],
