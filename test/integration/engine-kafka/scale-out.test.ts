@@ -6,15 +6,11 @@
  * the killed worker's partitions.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
-import { KafkaLog } from '../../../src/log/kafka/index.ts';
 import { kafkaAvailable, uniqueName } from '../../log/kafka/broker.ts';
-import { OutputReader, startWorker, stopWorker, type Worker } from './fixtures/harness.ts';
+import { startWorker } from './fixtures/harness.ts';
+import { assertExactOutput, openCountRun } from './fixtures/run.ts';
 import { expectedCounts, payments } from './fixtures/topology.ts';
-import type { WorkerConfig } from './fixtures/worker.ts';
 
 const kafka = await kafkaAvailable();
 const TOTAL = 20_000;
@@ -25,30 +21,18 @@ test('3 workers, one SIGKILLed mid-run and a new one joining: committed output e
   timeout: 240_000,
 }, async () => {
   if (!kafka.ok) return;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-engine-kafka-scale-'));
-  const log = await KafkaLog.connect({ brokers: kafka.brokers });
-  const appId = uniqueName('scale-out');
-  const input = `${appId}-payments`;
-  const output = `${appId}-card-counts`;
-  const workers: Worker[] = [];
-  const reader = new OutputReader();
-  const config = (instanceId: string): WorkerConfig => ({
-    brokers: kafka.brokers,
-    applicationId: appId,
-    instanceId,
-    stateDir: path.join(dir, instanceId),
-    input,
-    output,
-    topology: 'count',
-    processingGuarantee:
-      process.env.ENGINE_KAFKA_GUARANTEE === 'at_least_once' ? 'at_least_once' : 'exactly_once',
-  });
+  const run = await openCountRun(kafka.brokers, 'scale-out');
+  const { log, input, workers, reader } = run;
+  const config = (instanceId: string) =>
+    run.config(instanceId, instanceId, {
+      processingGuarantee:
+        process.env.ENGINE_KAFKA_GUARANTEE === 'at_least_once' ? 'at_least_once' : 'exactly_once',
+    });
   try {
-    await log.admin().createTopic({ name: input, partitions: 6 });
-    await log.admin().createTopic({ name: output, partitions: 6 });
+    await run.createTopics(6);
     for (const id of ['w1', 'w2', 'w3']) workers.push(startWorker(config(id)));
     await Promise.all(workers.map((w) => w.started));
-    await reader.start(log, output, uniqueName('reader'));
+    await reader.start(log, run.output, uniqueName('reader'));
 
     const producer = await log.producer();
     let produced = 0;
@@ -74,7 +58,7 @@ test('3 workers, one SIGKILLed mid-run and a new one joining: committed output e
     const killedAt = Date.now();
     await victim.exited;
     const endAtKill = new Map(
-      (await log.admin().listOffsets(output)).map((o) => [o.partition, o.latest] as const),
+      (await log.admin().listOffsets(run.output)).map((o) => [o.partition, o.latest] as const),
     );
     await new Promise((r) => setTimeout(r, 1000));
     const newcomer = startWorker(config('w4'));
@@ -98,20 +82,8 @@ test('3 workers, one SIGKILLed mid-run and a new one joining: committed output e
         `output on them resumed ${killToResumeMs} ms after the kill; tasks now ${describe()}`,
     );
     assert.ok(newcomer.tasks().length > 0, `the new worker took tasks: ${describe()}`);
-    const got = reader.records.map((r) => r.text).sort();
-    const twice = got.filter((t, i) => i > 0 && got[i - 1] === t);
-    assert.deepEqual(twice, [], 'no output committed twice');
-    assert.equal(got.length, expected.length, 'as many outputs as the reference');
-    assert.deepEqual(got, expected, 'committed output equals the reference');
+    assertExactOutput(reader, expected);
   } finally {
-    await Promise.all(workers.map((w) => stopWorker(w)));
-    await reader.close().catch(() => {});
-    for (const t of (await log.admin().listTopics()).filter((t) => t.startsWith(appId)))
-      await log
-        .admin()
-        .deleteTopic(t)
-        .catch(() => {});
-    await log.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await run.close();
   }
 });

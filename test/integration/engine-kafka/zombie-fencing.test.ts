@@ -6,15 +6,11 @@
  * output still equals the pure reference exactly.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
-import { KafkaLog } from '../../../src/log/kafka/index.ts';
 import { kafkaAvailable, uniqueName } from '../../log/kafka/broker.ts';
-import { OutputReader, startWorker, stopWorker, type Worker } from './fixtures/harness.ts';
+import { startWorker } from './fixtures/harness.ts';
+import { assertExactOutput, openCountRun } from './fixtures/run.ts';
 import { expectedCounts, payments } from './fixtures/topology.ts';
-import type { WorkerConfig } from './fixtures/worker.ts';
 
 const kafka = await kafkaAvailable();
 const TOTAL = 8000;
@@ -25,30 +21,16 @@ test('a frozen worker replaced under its instance id is fenced when it wakes; ou
   timeout: 240_000,
 }, async () => {
   if (!kafka.ok) return;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-engine-kafka-zombie-'));
-  const log = await KafkaLog.connect({ brokers: kafka.brokers });
-  const appId = uniqueName('zombie');
-  const input = `${appId}-payments`;
-  const output = `${appId}-card-counts`;
-  const workers: Worker[] = [];
-  const reader = new OutputReader();
-  const config = (instanceId: string, stateDir: string): WorkerConfig => ({
-    brokers: kafka.brokers,
-    applicationId: appId,
-    instanceId,
-    stateDir: path.join(dir, stateDir),
-    input,
-    output,
-    topology: 'count',
-    sessionTimeoutMs: 30_000,
-  });
+  const run = await openCountRun(kafka.brokers, 'zombie');
+  const { log, input, workers, reader } = run;
+  const config = (instanceId: string, stateDir: string) =>
+    run.config(instanceId, stateDir, { sessionTimeoutMs: 30_000 });
   try {
-    await log.admin().createTopic({ name: input, partitions: 4 });
-    await log.admin().createTopic({ name: output, partitions: 4 });
+    await run.createTopics(4);
     const zombie = startWorker(config('z1', 'z1-old'));
     workers.push(zombie, startWorker(config('z2', 'z2')));
     await Promise.all(workers.map((w) => w.started));
-    await reader.start(log, output, uniqueName('reader'));
+    await reader.start(log, run.output, uniqueName('reader'));
     const producer = await log.producer();
     const describe = () =>
       `workers ${workers.map((w) => `${w.instanceId}:[${w.tasks()}] exit=${w.process.exitCode ?? w.process.signalCode}`).join(' ')}`;
@@ -80,20 +62,9 @@ test('a frozen worker replaced under its instance id is fenced when it wakes; ou
       null,
       `the replacement keeps running: ${replacement.stderr()}`,
     );
-    const got = reader.records.map((r) => r.text).sort();
-    const twice = got.filter((t, i) => i > 0 && got[i - 1] === t);
-    assert.deepEqual(twice, [], 'no output committed twice');
-    assert.deepEqual(got, expected, 'committed output equals the reference');
+    assertExactOutput(reader, expected);
   } finally {
     for (const w of workers) w.process.kill('SIGCONT');
-    await Promise.all(workers.map((w) => stopWorker(w)));
-    await reader.close().catch(() => {});
-    for (const t of (await log.admin().listTopics()).filter((t) => t.startsWith(appId)))
-      await log
-        .admin()
-        .deleteTopic(t)
-        .catch(() => {});
-    await log.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await run.close();
   }
 });
