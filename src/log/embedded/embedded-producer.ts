@@ -174,6 +174,7 @@ export class EmbeddedProducer implements Producer {
         { records, indexes: whole ? undefined : batch.indexes, defaultTimestamp: now },
         txnId,
         batch.segmentBytes,
+        this.#broker.fsync === 'never',
       );
       if (txnId !== 0) this.#broker.noteTxnAppend(txnId, batch.store, batch.baseOffset);
     }

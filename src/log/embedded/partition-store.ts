@@ -69,9 +69,12 @@ export class PartitionStore {
     return total;
   }
 
-  /** Appends one batch; returns its base offset. Rolls first if the active segment is full. */
-  append(source: BatchSource, txnId: number, segmentBytes: number): number {
-    if (this.active.size >= segmentBytes && this.active.entries.length > 0) this.roll();
+  /**
+   * Appends one batch; returns its base offset. Rolls first if the active segment is full (without
+   * syncing the sealed segment when `skipSyncOnRoll`: the `never` fsync policy).
+   */
+  append(source: BatchSource, txnId: number, segmentBytes: number, skipSyncOnRoll = false): number {
+    if (this.active.size >= segmentBytes && this.active.entries.length > 0) this.roll(skipSyncOnRoll);
     const baseOffset = this.nextOffset;
     const { bytes, entry } = encodeBatch(baseOffset, txnId, source);
     this.active.append(bytes, entry);
@@ -80,8 +83,8 @@ export class PartitionStore {
     return baseOffset;
   }
 
-  roll(): void {
-    this.active.seal();
+  roll(skipSync = false): void {
+    this.active.seal(skipSync);
     this.segments.push(Segment.create(this.dir, this.nextOffset));
   }
 

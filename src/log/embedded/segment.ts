@@ -150,9 +150,12 @@ export class Segment {
     return fds;
   }
 
-  /** No more appends: sync, then release the descriptors (reads open the file on demand). */
-  seal(): void {
-    this.sync();
+  /**
+   * No more appends: sync (unless `skipSync`, the `never` fsync policy), then release the
+   * descriptors (reads open the file on demand).
+   */
+  seal(skipSync = false): void {
+    if (!skipSync) this.sync();
     this.close();
   }
 

@@ -257,6 +257,37 @@ test('fsync policies: per_commit syncs on every send, interval on its timer off 
   }
 });
 
+test('fsync never: rolling a full segment does not sync it', async () => {
+  const original = fs.fdatasyncSync;
+  let syncs = 0;
+  fs.fdatasyncSync = (fd: number) => {
+    syncs++;
+    original(fd);
+  };
+  try {
+    const rollsFor = async (fsync: 'per_commit' | 'never') => {
+      const dir = tempDir();
+      const log = await openLog(dir, { fsync });
+      await log.admin().createTopic({ name: 't', partitions: 1, segmentBytes: 64 });
+      const producer = await log.producer();
+      syncs = 0;
+      for (let i = 0; i < 4; i++) await producer.send([{ topic: 't', partition: 0, value: payload(i, 80) }]);
+      const counted = syncs;
+      await log.close();
+      const segments = fs.readdirSync(path.join(dir, 'topics', 't', '0')).filter((f) => f.endsWith('.log'));
+      return { syncs: counted, segments: segments.length };
+    };
+    const never = await rollsFor('never');
+    assert.equal(never.segments, 4, 'every send rolled a new segment');
+    assert.equal(never.syncs, 0, 'no fdatasync under never, even when a segment is sealed');
+    const perCommit = await rollsFor('per_commit');
+    assert.equal(perCommit.segments, 4);
+    assert.ok(perCommit.syncs >= 4, `per_commit synced ${perCommit.syncs} times`);
+  } finally {
+    fs.fdatasyncSync = original;
+  }
+});
+
 test('after a clean shutdown the active segment is trusted from its index (no scan); a crash forces the scan', async () => {
   const dir = tempDir();
   const log = await openLog(dir, { fsync: 'per_commit' });
