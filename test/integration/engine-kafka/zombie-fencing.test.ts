@@ -46,10 +46,14 @@ test('a frozen worker replaced under its instance id is fenced when it wakes; ou
     await reader.waitFor(TOTAL / 2 + 500, 90_000, describe);
     zombie.process.kill('SIGCONT');
 
+    let stillRunning: NodeJS.Timeout | undefined;
     const zombieExit = await Promise.race([
       zombie.exited,
-      new Promise<string>((r) => setTimeout(() => r('still running'), 60_000)),
+      new Promise<string>((r) => {
+        stillRunning = setTimeout(() => r('still running'), 60_000);
+      }),
     ]);
+    clearTimeout(stillRunning);
     const expected = expectedCounts(TOTAL);
     await reader.waitFor(expected.length, 120_000, describe);
     await new Promise((r) => setTimeout(r, 3000));
