@@ -79,7 +79,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
       isolationLevel: this.#isolation,
       protocolsMetadata: () => this.#beforeJoin(),
     });
-    this.#fetcher = new PartitionFetcher(this.#client, this.#isolation, options.brokers);
+    this.#fetcher = new PartitionFetcher(this.#client, this.#isolation, options.brokers, options.logger);
     const stable = this.#isolation === FetchIsolationLevels.READ_COMMITTED;
     this.#committed = new CommittedOffsets(admin.offsetsClient, this.groupId, stable, options);
     // A failed background rejoin is emitted as 'error' (unhandled, it would crash the process)

@@ -17,6 +17,7 @@ import {
 } from '@platformatic/kafka';
 import type { LogRecord, TopicPartition } from '../types.ts';
 import { hasApiId, toFraudstreamError } from './errors.ts';
+import type { KafkaLogLogger } from './options.ts';
 import { decodeFetchResponse } from './records.ts';
 
 type FetchRequestTopic = FetchOptions<Buffer, Buffer, Buffer, Buffer>['topics'][number];
@@ -40,11 +41,13 @@ export class PartitionFetcher {
   readonly #client: ClientConsumer;
   readonly #isolation: number;
   readonly #brokers: string[];
+  readonly #logger: KafkaLogLogger;
 
-  constructor(client: ClientConsumer, isolation: number, brokers: string[]) {
+  constructor(client: ClientConsumer, isolation: number, brokers: string[], logger: KafkaLogLogger) {
     this.#client = client;
     this.#isolation = isolation;
     this.#brokers = brokers;
+    this.#logger = logger;
   }
 
   /** Offsets at `timestamp` (or EARLIEST/LATEST) keyed by `partitionKey`. */
@@ -139,7 +142,10 @@ export class PartitionFetcher {
     );
   }
 
-  /** Position before the log start → earliest; past the high watermark → latest. */
+  /**
+   * Position before the log start → earliest; past the high watermark → latest. Either way records
+   * are skipped or re-read that the application never asked to, so every reset is reported.
+   */
   async #resetOutOfRange(states: PartitionState[]): Promise<void> {
     const tps = states.map((s) => s.tp);
     const [earliest, latest] = await Promise.all([
@@ -150,8 +156,26 @@ export class PartitionFetcher {
       const k = partitionKey(state.tp.topic, state.tp.partition);
       const low = earliest.get(k) ?? 0;
       const high = latest.get(k) ?? 0;
-      if (state.position === undefined || state.position < low) state.position = low;
-      else if (state.position > high) state.position = high;
+      const from = state.position;
+      if (from === undefined || from < low) state.position = low;
+      else if (from > high) state.position = high;
+      if (from !== undefined && from !== state.position) {
+        const { topic, partition } = state.tp;
+        this.#logger.warn(
+          {
+            event: 'offset_out_of_range',
+            topic,
+            partition,
+            from,
+            to: state.position,
+            logStart: low,
+            logEnd: high,
+          },
+          from < low
+            ? `kafka: offset ${from} of ${topic}[${partition}] was deleted (log starts at ${low}); skipped ${low - from} records`
+            : `kafka: offset ${from} of ${topic}[${partition}] is past the log end ${high}; reset to the end`,
+        );
+      }
     }
   }
 }

@@ -51,7 +51,21 @@ export interface KafkaLogOptions {
    * Default: `requestTimeoutMs`.
    */
   transactionTimeoutMs?: number;
+  /**
+   * Where the client reports what it did on its own that loses or skips data: a consumer position
+   * out of range (records deleted by retention, or a truncated log) reset to the earliest or latest
+   * offset. Default: `process.emitWarning`.
+   */
+  logger?: KafkaLogLogger;
 }
+
+export interface KafkaLogLogger {
+  warn(details: object, message: string): void;
+}
+
+const defaultLogger: KafkaLogLogger = {
+  warn: (details, message) => process.emitWarning(`${message} ${JSON.stringify(details)}`),
+};
 
 const SASL_MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
 const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
@@ -112,6 +126,7 @@ export function resolveKafkaOptions(
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
     rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
     transactionTimeoutMs: options.transactionTimeoutMs,
+    logger: options.logger ?? defaultLogger,
   };
 }
 
