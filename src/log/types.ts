@@ -100,6 +100,13 @@ export interface LogAdmin {
   committedOffsets(groupId: string, topics?: string[]): Promise<TopicPartitionOffset[]>;
   /** Overwrite a group's committed offsets. The group must have no active members. */
   setCommittedOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
+  /**
+   * Deletes the records before each offset: the partition's log start offset moves up to it (never
+   * down), like Kafka's DeleteRecords. Used to purge repartition topics below the committed
+   * offsets. An offset past the partition's end throws FS_INVALID_OFFSET; FS_UNKNOWN_TOPIC and
+   * FS_UNKNOWN_PARTITION as elsewhere.
+   */
+  deleteRecords(offsets: TopicPartitionOffset[]): Promise<void>;
   close(): Promise<void>;
 }
 

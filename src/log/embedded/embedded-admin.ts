@@ -97,5 +97,20 @@ export class EmbeddedAdmin implements LogAdmin {
     this.#broker.commitOffsets(groupId, offsets);
   }
 
+  async deleteRecords(offsets: TopicPartitionOffset[]): Promise<void> {
+    this.#broker.assertOpen();
+    const stores = offsets.map((o) => ({ store: this.#broker.partition(o.topic, o.partition), o }));
+    for (const { store, o } of stores) {
+      if (!Number.isInteger(o.offset) || o.offset < 0 || o.offset > store.nextOffset) {
+        throw new FraudstreamError(
+          'FS_INVALID_OFFSET',
+          `cannot delete records of ${o.topic}[${o.partition}] before ${o.offset}: offsets run 0..${store.nextOffset}`,
+          { details: { topic: o.topic, partition: o.partition, offset: o.offset } },
+        );
+      }
+    }
+    for (const { store, o } of stores) store.deleteBefore(o.offset);
+  }
+
   async close(): Promise<void> {}
 }

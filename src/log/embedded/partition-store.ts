@@ -56,6 +56,9 @@ export class PartitionStore {
     if (store.segments.length === 0) store.segments.push(Segment.create(dir, 0));
     store.nextOffset = store.active.nextOffset;
     store.logStartOffset = store.segments[0].entries[0]?.baseOffset ?? store.segments[0].baseOffset;
+    const deletedBefore = readLogStart(dir);
+    if (deletedBefore > store.logStartOffset)
+      store.logStartOffset = Math.min(deletedBefore, store.nextOffset);
     return { store, reports };
   }
 
@@ -193,6 +196,26 @@ export class PartitionStore {
     return dropped;
   }
 
+  /**
+   * DeleteRecords: moves the log start offset up to `offset` (at most the end) and deletes the
+   * closed segments wholly below it. The start is kept in `log-start` (written, then renamed over)
+   * so a restart does not bring deleted records back; if that write is lost to a power failure
+   * they reappear below the start, which only readers positioned there see.
+   */
+  deleteBefore(offset: number): void {
+    const start = Math.min(offset, this.nextOffset);
+    if (start <= this.logStartOffset) return;
+    this.logStartOffset = start;
+    while (this.segments.length > 1 && this.segments[1].baseOffset <= start) {
+      this.segments[0].delete();
+      this.segments.shift();
+    }
+    this.#lastRead = null;
+    const file = path.join(this.dir, LOG_START_FILE);
+    fs.writeFileSync(`${file}.tmp`, String(start));
+    fs.renameSync(`${file}.tmp`, file);
+  }
+
   sync(): void {
     if (!this.dirty || this.closed) return;
     this.active.sync();
@@ -246,4 +269,16 @@ export function listSegmentBases(dir: string): number[] {
     .map((f) => Number(f.slice(0, 20)))
     .sort((a, b) => a - b)
     .filter((base) => fs.existsSync(path.join(dir, `${String(base).padStart(20, '0')}.log`)));
+}
+
+/** Where `deleteBefore` keeps the log start offset it set. */
+const LOG_START_FILE = 'log-start';
+
+function readLogStart(dir: string): number {
+  try {
+    const value = Number(fs.readFileSync(path.join(dir, LOG_START_FILE), 'utf8'));
+    return Number.isInteger(value) && value > 0 ? value : 0;
+  } catch {
+    return 0;
+  }
 }

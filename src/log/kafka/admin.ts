@@ -299,6 +299,41 @@ export class KafkaAdmin implements LogAdmin {
     }
   }
 
+  async deleteRecords(offsets: TopicPartitionOffset[]): Promise<void> {
+    const byTopic = new Map<string, { partition: number; offset: bigint }[]>();
+    for (const o of offsets) {
+      if (!Number.isInteger(o.offset) || o.offset < 0) {
+        throw new FraudstreamError(
+          'FS_INVALID_OFFSET',
+          `cannot delete records of ${o.topic}[${o.partition}] before ${o.offset}: not a non-negative integer`,
+        );
+      }
+      const list = byTopic.get(o.topic) ?? [];
+      list.push({ partition: o.partition, offset: BigInt(o.offset) });
+      byTopic.set(o.topic, list);
+    }
+    if (byTopic.size === 0) return;
+    for (const [topic, partitions] of byTopic) {
+      const count = await this.partitionCount(topic);
+      const missing = partitions.find(
+        (p) => !Number.isInteger(p.partition) || p.partition < 0 || p.partition >= count,
+      );
+      if (missing) {
+        throw new FraudstreamError(
+          'FS_UNKNOWN_PARTITION',
+          `topic "${topic}" has no partition ${missing.partition} (it has ${count})`,
+        );
+      }
+    }
+    try {
+      await this.#admin.deleteRecords({
+        topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+      });
+    } catch (error) {
+      throw this.#fail(error, `delete records of ${[...byTopic.keys()].join(', ')}`);
+    }
+  }
+
   async #requireEmptyGroup(groupId: string): Promise<void> {
     let members = 0;
     try {

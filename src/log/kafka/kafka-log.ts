@@ -97,6 +97,7 @@ export class KafkaLog implements Log {
       listGroups: () => a.listGroups(),
       committedOffsets: (groupId, topics) => a.committedOffsets(groupId, topics),
       setCommittedOffsets: (groupId, offsets) => a.setCommittedOffsets(groupId, offsets),
+      deleteRecords: (offsets) => a.deleteRecords(offsets),
       close: async () => {},
     };
   }

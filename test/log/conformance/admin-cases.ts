@@ -64,6 +64,43 @@ export function registerAdminCases(withLog: WithLog, _options: ResolvedOptions):
     });
   });
 
+  test('admin: deleteRecords moves the log start up (never down); readers start there; past the end is refused', async () => {
+    await withLog(async (log) => {
+      const admin = log.admin();
+      const topic = uniqueName('delete-records');
+      await admin.createTopic({ name: topic, partitions: 2 });
+      const producer = await log.producer();
+      await producer.send(
+        Array.from({ length: 10 }, (_, i) => ({ topic, partition: 0, value: Buffer.from(`r${i}`) })),
+      );
+      await producer.close();
+      await admin.deleteRecords([{ topic, partition: 0, offset: 4 }]);
+      await admin.deleteRecords([{ topic, partition: 0, offset: 2 }]);
+      const offsets = (await admin.listOffsets(topic)).sort((a, b) => a.partition - b.partition);
+      assert.deepEqual(offsets, [
+        { partition: 0, earliest: 4, latest: 10 },
+        { partition: 1, earliest: 0, latest: 0 },
+      ]);
+      const consumer = await log.consumer({
+        groupId: uniqueName('delete-records-group'),
+        topics: [topic],
+        startFrom: 'earliest',
+      });
+      const seen: string[] = [];
+      const deadline = Date.now() + 20_000;
+      while (seen.length < 6 && Date.now() < deadline)
+        for (const r of await consumer.poll(200)) seen.push(String(r.value));
+      await consumer.close();
+      assert.deepEqual(seen, ['r4', 'r5', 'r6', 'r7', 'r8', 'r9']);
+      await assert.rejects(admin.deleteRecords([{ topic, partition: 0, offset: 11 }]), (e) =>
+        isFraudstreamError(e, 'FS_INVALID_OFFSET'),
+      );
+      await assert.rejects(admin.deleteRecords([{ topic, partition: 5, offset: 0 }]), (e) =>
+        isFraudstreamError(e, 'FS_UNKNOWN_PARTITION'),
+      );
+    });
+  });
+
   test('admin: unknown topic and partition give clear errors naming the value', async () => {
     await withLog(async (log) => {
       const admin = log.admin();

@@ -63,6 +63,28 @@ test('retention by size drops the oldest closed segments and moves earliest forw
   await log.close();
 });
 
+test('deleteRecords deletes the closed segments wholly below the offset and the start survives a restart', async () => {
+  const dir = tempDir();
+  const log = await openLog(dir);
+  await log.admin().createTopic({ name: 'purged', partitions: 1, segmentBytes: 1024 });
+  const producer = await log.producer();
+  for (let i = 0; i < 40; i++) await producer.send([{ topic: 'purged', partition: 0, value: payload(i, 100) }]);
+  const before = segmentFiles(dir, 'purged', 0).length;
+  await log.admin().deleteRecords([{ topic: 'purged', partition: 0, offset: 25 }]);
+  const after = segmentFiles(dir, 'purged', 0).length;
+  assert.ok(after < before, `segments deleted: ${before} -> ${after}`);
+  assert.deepEqual(
+    (await readAll(log, 'purged')).map((r) => r.offset),
+    Array.from({ length: 15 }, (_, i) => 25 + i),
+  );
+  await log.close();
+  const reopened = await openLog(dir);
+  const [offsets] = await reopened.admin().listOffsets('purged');
+  assert.deepEqual(offsets, { partition: 0, earliest: 25, latest: 40 });
+  assert.equal((await readAll(reopened, 'purged'))[0].offset, 25);
+  await reopened.close();
+});
+
 test('retention by time drops closed segments whose newest record is too old; the active one stays', async () => {
   const dir = tempDir();
   const log = await openLog(dir);
