@@ -22,6 +22,7 @@ import type { Topology } from '../topology/topology.ts';
 import { commitTasks } from './commit.ts';
 import { EngineMetrics } from './metrics.ts';
 import { type QueryableStore, queryableStore } from './queries.ts';
+import { RepartitionPurge } from './repartition-purge.ts';
 import { restoreTask } from './restore.ts';
 import type { AppState, StreamsConfig } from './streams-config.ts';
 import { StreamTask, type TaskEnv } from './task.ts';
@@ -42,6 +43,7 @@ export class StreamsApp {
   private readonly tasks = new Map<string, StreamTask>();
   private readonly taskByPartition = new Map<string, StreamTask>();
   private readonly paused = new Set<string>();
+  private purge: RepartitionPurge | undefined;
   private partitions = new Map<string, number>();
   private env!: TaskEnv;
   private loop: Promise<void> | undefined;
@@ -108,6 +110,16 @@ export class StreamsApp {
       this.deadLetterTopic(),
       this.lateRecordsTopic(),
     ]);
+    const repartitionTopics = this.topology.subtopologies
+      .flatMap((sub) => sub.sourceTopics)
+      .filter((t) => this.topology.isInternal(t))
+      .map((t) => this.topology.topicName(appId, t));
+    this.purge = new RepartitionPurge(
+      c.log.admin(),
+      new Set(repartitionTopics),
+      c.repartitionPurgeIntervalMs ?? 30_000,
+      c.logger,
+    );
     this.env = {
       applicationId: appId,
       topology: this.topology,
@@ -155,6 +167,7 @@ export class StreamsApp {
       for (const t of this.tasks.values()) t.close();
       this.tasks.clear();
       this.taskByPartition.clear();
+      await this.purge?.settle();
       await this.consumer?.close().catch(() => {});
       await this.producer?.close().catch(() => {});
       if (this.stateValue !== 'failed') this.stateValue = 'closed';
@@ -385,6 +398,7 @@ export class StreamsApp {
       this.producer!,
       this.consumer!,
       this.config.processingGuarantee ?? 'exactly_once',
+      this.purge === undefined ? undefined : (offsets) => this.purge?.committed(offsets),
     );
     if (committed) this.metrics.commitLatency.observe((performance.now() - started) / 1000);
   }

@@ -14,7 +14,7 @@
  * and 6 leaves the store behind its changelog: restore replays the tail. With `at_least_once`, steps
  * 2–3 are a plain send and 4–5 a consumer commit: a crash may replay (never lose) records.
  */
-import type { Consumer, Producer, ProducerRecord } from '../../log/types.ts';
+import type { Consumer, Producer, ProducerRecord, TopicPartitionOffset } from '../../log/types.ts';
 import type { StreamTask } from './task.ts';
 
 export type ProcessingGuarantee = 'exactly_once' | 'at_least_once';
@@ -32,12 +32,13 @@ export async function commitTasks(
   producer: Producer,
   consumer: Consumer,
   guarantee: ProcessingGuarantee,
+  onCommitted?: (offsets: readonly TopicPartitionOffset[]) => void,
 ): Promise<boolean> {
   const records: ProducerRecord[] = [];
   // Changelog records come first, one contiguous range per (task, store): its checkpoint is the
   // offset after the range's last record (a store's records all go to one partition, in order).
   const ranges: Array<{ task: StreamTask; store: string; end: number }> = [];
-  const offsets = [];
+  const offsets: TopicPartitionOffset[] = [];
   const list = [...tasks];
   for (const task of list) {
     for (const { store, records: changes } of task.drainChangelogs()) {
@@ -95,5 +96,6 @@ export async function commitTasks(
     m.set(r.store, changelogOffsets[r.end - 1] + 1);
   }
   for (const task of list) task.commitStores(checkpoints.get(task) ?? new Map());
+  if (offsets.length > 0) onCommitted?.(offsets);
   return true;
 }

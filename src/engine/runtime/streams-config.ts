@@ -17,6 +17,9 @@ export interface StreamsConfig {
    * 0 = at every commit). Outputs, changelogs and offsets still commit every `commitIntervalMs`; a
    * crash restores the changelog tail after the older checkpoint. */
   storeCommitIntervalMs?: number;
+  /** Records of the repartition topics below their committed offsets are deleted at most this
+   * often (Kafka Streams' `repartition.purge.interval.ms`). Default 30 000 ms; 0 = never. */
+  repartitionPurgeIntervalMs?: number;
   /** Where persistent backends keep task state. Default './data/state'. */
   stateDir?: string;
   /** Default in-memory (restored from changelogs on start); e.g. the LMDB backend for persistence. */

@@ -97,6 +97,50 @@ test('StreamsApp runs a re-keying aggregation on the embedded log, exactly once,
   }
 });
 
+test('repartition topics are purged below their committed offsets (DeleteRecords); output is unaffected', async () => {
+  const log = await EmbeddedLog.open({ dir: tmp() });
+  try {
+    await log.admin().createTopic({ name: 'payments', partitions: 1 });
+    const producer = await log.producer();
+    const send = (from: number, n: number) =>
+      producer.send(
+        Array.from({ length: n }, (_, i) => ({
+          topic: 'payments',
+          key: Buffer.from('c'),
+          value: N.serialize(from + i),
+        })),
+      );
+    const app = new StreamsApp(countTopology(), {
+      applicationId: 'purged',
+      log,
+      stateDir: tmp(),
+      repartitionPurgeIntervalMs: 20,
+    });
+    await app.start();
+    await send(0, 40);
+    await readUntil(log, 'parity-out', (rs) => rs.length >= 40);
+    // A later commit (after the interval) purges below what the first ones committed.
+    await new Promise((r) => setTimeout(r, 50));
+    await send(40, 2);
+    const repartition = 'purged-by-parity-repartition';
+    const deadline = Date.now() + 10_000;
+    let earliest = 0;
+    while (earliest < 40 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      [{ earliest }] = await log.admin().listOffsets(repartition);
+    }
+    const [committed] = await log.admin().committedOffsets('purged', [repartition]);
+    assert.ok(earliest >= 40, `log start of ${repartition} moved to ${earliest}`);
+    assert.ok(earliest <= committed.offset, `never past the committed offset ${committed.offset}`);
+    const out = await readUntil(log, 'parity-out', (rs) => rs.length >= 42);
+    assert.equal(out.length, 42);
+    await app.close();
+    await producer.close();
+  } finally {
+    await log.close();
+  }
+});
+
 test('start fails clearly when a source topic is missing or joined topics are not co-partitioned', async () => {
   const log = await EmbeddedLog.open({ dir: tmp() });
   try {
