@@ -21,6 +21,7 @@
 import { Serdes, Stores, type StreamBuilder } from '../../engine/index.ts';
 import type { Customer, Merchant } from '../../events/index.ts';
 import type { FraudAlert } from '../../sinks/alerts/index.ts';
+import { auditJsonSerde } from './decision/index.ts';
 import type { MerchantRiskState } from './features/index.ts';
 import { CUSTOMER_STATE_STORE, CustomerStage } from './pipeline/customer-stage.ts';
 import { type CustomerState, customerStateSerde } from './pipeline/customer-state-serde.ts';
@@ -151,7 +152,7 @@ export function buildFraudTopology(builder: StreamBuilder, deps: FraudTopologyDe
     });
 
   scored.mapValues(scoredSummary).to(topics.scored, { key: Serdes.string(), value: json() });
-  scored.mapValues((s) => s.audit).to(topics.audit, { key: Serdes.string(), value: json() });
+  scored.mapValues((s) => s.audit).to(topics.audit, { key: Serdes.string(), value: auditJsonSerde() });
   scored
     .filter((_k, s) => s.review !== null)
     .mapValues((s) => s.review)

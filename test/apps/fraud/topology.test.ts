@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { DecisionEngine } from '../../../src/apps/fraud/decision/index.ts';
+import { FEATURE_NAMES, FEATURE_SET_VERSION } from '../../../src/apps/fraud/features/index.ts';
 import { FraudScorer } from '../../../src/apps/fraud/pipeline/scorer.ts';
 import { type WireOrder, wireSerde } from '../../../src/apps/fraud/pipeline/wire.ts';
 import { RulesEngine, SEED_RULE_PACK_FILES } from '../../../src/apps/fraud/rules/index.ts';
@@ -102,7 +103,7 @@ describe('fraud topology (TestDriver)', () => {
       audit: driver.outputTopic(
         FRAUD_TOPICS.audit,
         Serdes.string(),
-        json<{ eventId: string; decision: string }>(),
+        json<{ eventId: string; decision: string; featureSet: string; features: Array<number | null> }>(),
       ),
       alerts: driver.outputTopic(
         FRAUD_TOPICS.alerts,
@@ -148,6 +149,11 @@ describe('fraud topology (TestDriver)', () => {
     const audit = t.audit.readValues();
     assert.equal(audit.length, 1, 'an audit record for every decision');
     assert.equal(audit[0].eventId, s.event_id);
+    // the features as a vector in FEATURE_NAMES order, named by the feature-set version
+    assert.equal(audit[0].featureSet, FEATURE_SET_VERSION);
+    assert.equal(audit[0].features.length, FEATURE_NAMES.length);
+    assert.equal(audit[0].features[FEATURE_NAMES.indexOf('amount')], 6000);
+    assert.equal(audit[0].features[FEATURE_NAMES.indexOf('amount_mean')], null, 'unknown: no history');
     assert.equal(t.alerts.readValues().length, 1);
     t.driver.close();
   });

@@ -34,13 +34,23 @@ export interface DecisionInput {
   receivedAt: number;
   /** the validated event */
   event: Readonly<Record<string, unknown>>;
-  /** the feature record the rules and model saw */
-  features?: Readonly<Record<string, unknown>>;
+  /** the features the rules and model saw: by name, or a vector in the order `featureSet` names */
+  features?: Readonly<Record<string, unknown>> | FeatureVector;
+  /** the feature-set version naming the order of a feature vector (e.g. FEATURE_SET_VERSION) */
+  featureSet?: string;
   packs: readonly RulePackResult[];
   model?: ModelScore | null;
   /** sanitisation flags from validation, e.g. ["city:sqli"] */
   sanitized?: readonly string[];
+  /** `event` as JSON text (UTF-8), when the caller has it: the audit record's JSON reuses it */
+  eventJson?: Buffer;
 }
+
+/** A feature vector; NaN (unknown) is written as null in audit JSON. */
+export type FeatureVector = readonly number[];
+
+/** The audit record's `inputs` as JSON bytes (a symbol: JSON.stringify and readers never see it). */
+export const INPUTS_JSON: unique symbol = Symbol('fraudstream.audit.inputsJson');
 
 export interface AuditRecord {
   auditId: string;
@@ -53,7 +63,9 @@ export interface AuditRecord {
   matchedClause: string | null;
   policyVersion: string;
   inputs: Readonly<Record<string, unknown>>;
-  features: Readonly<Record<string, unknown>> | null;
+  /** the feature-set version when `features` is a vector (its names: docs/features.md), else null */
+  featureSet: string | null;
+  features: Readonly<Record<string, unknown>> | FeatureVector | null;
   sanitized: readonly string[];
   rulePacks: Array<{
     pack: string;
@@ -69,6 +81,9 @@ export interface AuditRecord {
   latencyMs: number;
   /** filled in later by the review tooling: the analyst's verdict */
   analystOutcome: null | { verdict: 'fraud' | 'legitimate'; analyst: string; at: number };
+  /** the AI analyst's status for this order, when the scorer asked (pipeline audit records) */
+  analyst?: string;
+  [INPUTS_JSON]?: Buffer;
 }
 
 export interface ReviewRecord {
@@ -182,6 +197,7 @@ export class DecisionEngine {
       matchedClause,
       policyVersion,
       inputs: input.event,
+      featureSet: Array.isArray(input.features) ? (input.featureSet ?? null) : null,
       features: input.features ?? null,
       sanitized: input.sanitized ?? [],
       rulePacks: input.packs.map((p) => ({
@@ -197,6 +213,7 @@ export class DecisionEngine {
       latencyMs: Math.max(0, decidedAt - input.receivedAt),
       analystOutcome: null,
     };
+    if (input.eventJson !== undefined) audit[INPUTS_JSON] = input.eventJson;
     let review: ReviewRecord | null = null;
     if (decision === 'review') {
       const reasons = [...new Set(input.packs.flatMap((p) => p.hits.map((h) => h.reason)))];

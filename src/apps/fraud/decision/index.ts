@@ -6,6 +6,8 @@
  *   const decisions = new DecisionEngine({ policy: YAML.parse(policyText) });
  *   const { decision, audit, review } = decisions.decide(input);
  */
+
+export { auditJson, auditJsonSerde } from './audit-json.ts';
 export {
   type AuditRecord,
   DECISION_AUDIT_TOPIC,
@@ -14,6 +16,8 @@ export {
   type DecisionEngineOptions,
   type DecisionInput,
   type DecisionOutcome,
+  type FeatureVector,
+  INPUTS_JSON,
   type ModelScore,
   REVIEW_QUEUE_TOPIC,
   type ReviewRecord,

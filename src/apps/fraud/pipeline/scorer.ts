@@ -11,12 +11,13 @@
 
 import { buildAlert, type FraudAlert } from '../../../sinks/alerts/index.ts';
 import type { Analyst } from '../analyst/index.ts';
-import type { DecisionEngine } from '../decision/index.ts';
+import type { DecisionEngine, FeatureVector } from '../decision/index.ts';
 import {
   computeFeatures,
   type EntityState,
   FEATURE_COUNT,
   FEATURE_NAMES,
+  FEATURE_SET_VERSION,
   type FeatureOptions,
   type TransactionView,
 } from '../features/index.ts';
@@ -113,16 +114,16 @@ export class FraudScorer {
       eventTime: event.time,
       receivedAt: input.receivedAt,
       event: event.source as unknown as Record<string, unknown>,
-      features: namedFeatures(f),
+      eventJson: input.sourceJson,
+      featureSet: FEATURE_SET_VERSION,
+      features: featureVector(f),
       packs,
       model: model ? { version: model.version, score: model.score } : null,
       sanitized: input.sanitized,
     });
     const headline = this.headline(packs);
     const analyst = this.askAnalyst(input, packs, model, headline);
-    outcome.audit.analystOutcome = null;
-    // Added last, as a copy with it would (the audit record's JSON ends with it); no 16-field copy.
-    const audit = outcome.audit as ScoredEvent['audit'] & { analyst: AnalystStatus };
+    const audit = outcome.audit;
     audit.analyst = analyst;
     const now = this.now();
     const merchantName = input.merchant?.name ?? event.merchantName;
@@ -160,13 +161,13 @@ export class FraudScorer {
       severity: headline?.severity ?? 'none',
       riskScore: headline?.score ?? 0,
       reasons,
-      features: audit.features as Record<string, number>,
+      features: audit.features as FeatureVector,
       packs,
       model,
       decision: outcome.decision,
       matchedClause: outcome.matchedClause,
       analyst,
-      audit: audit as ScoredEvent['audit'],
+      audit,
       review: outcome.review,
       alert,
       routedAlerts,
@@ -228,37 +229,9 @@ export class FraudScorer {
   }
 }
 
-/**
- * The finite features by name (JSON has no NaN: unknown features are left out of audit records).
- * Built by a generated object literal per set of finite features, so the object has a fixed shape
- * (one filled name by name becomes a slow dictionary, for every reader and for JSON.stringify).
- */
-function namedFeatures(f: Float64Array): Record<string, number> {
-  let mask = 0;
-  for (let i = 0; i < FEATURE_NAMES.length; i++) if (Number.isFinite(f[i])) mask += 2 ** i;
-  let make = featureObjectMakers.get(mask);
-  if (make === undefined) {
-    if (featureObjectMakers.size >= MAX_FEATURE_SHAPES) return namedFeaturesSlow(f);
-    const fields = FEATURE_NAMES.flatMap((n, i) =>
-      Number.isFinite(f[i]) ? [`${JSON.stringify(n)}: f[${i}]`] : [],
-    );
-    make = new Function('f', `return { ${fields.join(', ')} };`) as (
-      f: Float64Array,
-    ) => Record<string, number>;
-    featureObjectMakers.set(mask, make);
-  }
-  return make(f);
-}
-
-/** feature-set mask → maker; a few masks occur in practice (features unknown for a new customer…) */
-const featureObjectMakers = new Map<number, (f: Float64Array) => Record<string, number>>();
-const MAX_FEATURE_SHAPES = 1024;
-
-function namedFeaturesSlow(f: Float64Array): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (let i = 0; i < FEATURE_NAMES.length; i++) {
-    const v = f[i];
-    if (Number.isFinite(v)) out[FEATURE_NAMES[i]] = v;
-  }
+/** A copy of the scratch vector (NaN: unknown; the audit JSON writes it as null). */
+function featureVector(f: Float64Array): number[] {
+  const out = new Array<number>(f.length);
+  for (let i = 0; i < f.length; i++) out[i] = f[i];
   return out;
 }

@@ -1,7 +1,7 @@
 /** Records flowing between the stages of the fraud topology. */
 import type { CardTransaction, Customer, Merchant, Order } from '../../../events/index.ts';
 import type { FraudAlert } from '../../../sinks/alerts/index.ts';
-import type { AuditRecord, Decision, ReviewRecord } from '../decision/index.ts';
+import type { AuditRecord, Decision, FeatureVector, ReviewRecord } from '../decision/index.ts';
 import type { TransactionView } from '../features/index.ts';
 import type { RulePackResult } from '../rules/index.ts';
 
@@ -80,7 +80,8 @@ export interface ScoredEvent {
   severity: RulePackResult['severity'];
   riskScore: number;
   reasons: string[];
-  features: Record<string, number>;
+  /** in FEATURE_NAMES order (NaN: unknown) */
+  features: FeatureVector;
   packs: RulePackResult[];
   model: ModelResult | null;
   decision: Decision;

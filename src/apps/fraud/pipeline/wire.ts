@@ -101,7 +101,7 @@ export function fromWire(w: WireOrder): ValidOrder {
     w.kind === 'card_transaction'
       ? cardTransactionEvent(source as CardTransaction)
       : orderEvent(source as Order);
-  return { event, sanitized: w.sanitized, receivedAt: w.receivedAt };
+  return { event, sanitized: w.sanitized, receivedAt: w.receivedAt, sourceJson: w.source };
 }
 
 /** Only what the scorer reads of a merchant profile. */
