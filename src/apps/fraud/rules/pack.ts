@@ -65,6 +65,9 @@ export class CompiledRulePack {
   readonly #rules: CompiledRule[];
   readonly #levels: ReadonlyArray<{ name: string; min: number; severity: Severity }>;
   readonly #derived: ReadonlyArray<{ fn: (args: InputValue[]) => InputValue; args: Getter[] }>;
+  /** reused by every (synchronous) evaluation: derived functions and rules keep nothing of them */
+  readonly #inputs: Inputs;
+  readonly #args: InputValue[][];
 
   constructor(
     id: RulePackVersion,
@@ -78,6 +81,8 @@ export class CompiledRulePack {
     this.#rules = rules;
     this.#levels = levels;
     this.#derived = derived;
+    this.#inputs = { record: {}, derived: new Array(derived.length) };
+    this.#args = derived.map((d) => new Array<InputValue>(d.args.length));
   }
 
   /** The level (name and severity) a score falls into. */
@@ -93,10 +98,11 @@ export class CompiledRulePack {
    *   r.level; // 'MEDIUM'
    */
   evaluate(record: FeatureRecord): RulePackResult {
-    const inputs: Inputs = { record, derived: new Array(this.#derived.length) };
+    const inputs = this.#inputs;
+    inputs.record = record;
     for (let i = 0; i < this.#derived.length; i++) {
       const d = this.#derived[i];
-      const args = new Array<InputValue>(d.args.length);
+      const args = this.#args[i];
       for (let j = 0; j < d.args.length; j++) args[j] = d.args[j](inputs);
       inputs.derived[i] = d.fn(args);
     }
