@@ -14,4 +14,5 @@ export {
   type FsyncPolicy,
 } from './embedded/index.ts';
 export { DefaultPartitioner, murmur2, partitionForKey, toPositive } from './partitioner.ts';
+export { NO_TIMESTAMP, RecordColumns } from './record-columns.ts';
 export * from './types.ts';

@@ -14,18 +14,26 @@
  * and 6 leaves the store behind its changelog: restore replays the tail. With `at_least_once`, steps
  * 2–3 are a plain send and 4–5 a consumer commit: a crash may replay (never lose) records.
  */
+import type { RecordColumns } from '../../log/record-columns.ts';
 import type { Consumer, Producer, ProducerRecord, TopicPartitionOffset } from '../../log/types.ts';
 import type { StreamTask } from './task.ts';
 
 export type ProcessingGuarantee = 'exactly_once' | 'at_least_once';
 
-/** A transaction that can return the offsets of a send without metadata objects (EmbeddedTransaction). */
-interface OffsetSender {
-  sendOffsets(records: ProducerRecord[]): Promise<ArrayLike<number>>;
+/** A transaction that appends records held as columns and returns their offsets (EmbeddedTransaction). */
+interface ColumnsSender {
+  sendColumns(columns: RecordColumns, from: number, to: number): Promise<ArrayLike<number>>;
 }
 
-/** Keeps a transaction's single `send` bounded. */
+/** Keeps a transaction's single `send` (and a log batch) bounded. */
 const SEND_CHUNK = 20_000;
+
+/** Records of one task's store changelog (with its checkpoint to note) or of one task's outputs. */
+interface Run {
+  records: RecordColumns;
+  task?: StreamTask;
+  store?: string;
+}
 
 export async function commitTasks(
   tasks: Iterable<StreamTask>,
@@ -34,47 +42,41 @@ export async function commitTasks(
   guarantee: ProcessingGuarantee,
   onCommitted?: (offsets: readonly TopicPartitionOffset[]) => void,
 ): Promise<boolean> {
-  const records: ProducerRecord[] = [];
-  // Changelog records come first, one contiguous range per (task, store): its checkpoint is the
-  // offset after the range's last record (a store's records all go to one partition, in order).
-  const ranges: Array<{ task: StreamTask; store: string; end: number }> = [];
+  // Changelog records come first, one contiguous run per (task, store): its checkpoint is the offset
+  // after the run's last record (a store's records all go to one partition, in order).
+  const runs: Run[] = [];
   const offsets: TopicPartitionOffset[] = [];
   const list = [...tasks];
   for (const task of list) {
-    for (const { store, records: changes } of task.drainChangelogs()) {
-      for (let i = 0; i < changes.length; i++) records.push(changes[i]);
-      ranges.push({ task, store, end: records.length });
-    }
+    for (const { store, records } of task.drainChangelogs()) runs.push({ records, task, store });
   }
   for (const task of list) {
     const output = task.drainOutput();
-    for (let i = 0; i < output.length; i++) records.push(output[i]);
+    if (output.length > 0) runs.push({ records: output });
     for (const o of task.drainConsumedOffsets()) offsets.push(o);
   }
-  if (records.length === 0 && offsets.length === 0) {
+  if (runs.length === 0 && offsets.length === 0) {
     // Nothing new: the stores hold only committed writes, so a deferred local commit may happen now.
     for (const task of list) task.commitStores(new Map());
     return false;
   }
-  const changelogCount = ranges.length === 0 ? 0 : ranges[ranges.length - 1].end;
-  const changelogOffsets: number[] = new Array(changelogCount);
-  const note = (i: number, offset: number) => {
-    if (i < changelogCount) changelogOffsets[i] = offset;
-  };
+  /** Offset of each run's last record. */
+  const lastOffsets: number[] = new Array(runs.length).fill(-1);
   if (guarantee === 'exactly_once') {
     const txn = await producer.beginTransaction();
-    // The embedded log can return bare offsets instead of a metadata object per record.
-    const offsetsOf = (txn as Partial<OffsetSender>).sendOffsets?.bind(txn);
+    // The embedded log appends the columns as they are, with no record object per record.
+    const sendColumns = (txn as Partial<ColumnsSender>).sendColumns?.bind(txn);
     try {
-      for (let i = 0; i < records.length; i += SEND_CHUNK) {
-        const chunk = records.length <= SEND_CHUNK ? records : records.slice(i, i + SEND_CHUNK);
-        if (offsetsOf !== undefined) {
-          const offsets = await offsetsOf(chunk);
-          for (let j = 0; j < offsets.length; j++) note(i + j, offsets[j]);
-          continue;
+      if (sendColumns !== undefined) {
+        for (let r = 0; r < runs.length; r++) {
+          const n = runs[r].records.length;
+          for (let i = 0; i < n; i += SEND_CHUNK) {
+            const appended = await sendColumns(runs[r].records, i, Math.min(n, i + SEND_CHUNK));
+            lastOffsets[r] = appended[appended.length - 1];
+          }
         }
-        const meta = await txn.send(chunk);
-        for (let j = 0; j < meta.length; j++) note(i + j, meta[j].offset);
+      } else {
+        await sendRecords(runs, lastOffsets, (chunk) => txn.send(chunk));
       }
       if (offsets.length > 0) await txn.addOffsets(consumer, offsets);
       await txn.commit();
@@ -83,19 +85,43 @@ export async function commitTasks(
       throw error;
     }
   } else {
-    for (let i = 0; i < records.length; i += SEND_CHUNK) {
-      const meta = await producer.send(records.slice(i, i + SEND_CHUNK));
-      for (let j = 0; j < meta.length; j++) note(i + j, meta[j].offset);
-    }
+    await sendRecords(runs, lastOffsets, (chunk) => producer.send(chunk));
     if (offsets.length > 0) await consumer.commit(offsets);
   }
   const checkpoints = new Map<StreamTask, Map<string, number>>();
-  for (const r of ranges) {
-    let m = checkpoints.get(r.task);
-    if (!m) checkpoints.set(r.task, (m = new Map()));
-    m.set(r.store, changelogOffsets[r.end - 1] + 1);
+  for (let r = 0; r < runs.length; r++) {
+    const { task, store } = runs[r];
+    if (task === undefined || store === undefined) continue;
+    let m = checkpoints.get(task);
+    if (!m) checkpoints.set(task, (m = new Map()));
+    m.set(store, lastOffsets[r] + 1);
   }
   for (const task of list) task.commitStores(checkpoints.get(task) ?? new Map());
   if (offsets.length > 0) onCommitted?.(offsets);
   return true;
+}
+
+/** Sends every run's records as producer records, in chunks; notes each run's last offset. */
+async function sendRecords(
+  runs: Run[],
+  lastOffsets: number[],
+  send: (records: ProducerRecord[]) => Promise<Array<{ offset: number }>>,
+): Promise<void> {
+  const records: ProducerRecord[] = [];
+  /** End (exclusive) of each run in `records`. */
+  const ends: number[] = [];
+  for (const run of runs) {
+    const rs = run.records.toRecords();
+    for (let i = 0; i < rs.length; i++) records.push(rs[i]);
+    ends.push(records.length);
+  }
+  let r = 0;
+  for (let i = 0; i < records.length; i += SEND_CHUNK) {
+    const chunk = records.length <= SEND_CHUNK ? records : records.slice(i, i + SEND_CHUNK);
+    const meta = await send(chunk);
+    for (let j = 0; j < meta.length; j++) {
+      while (ends[r] <= i + j) r++;
+      if (i + j === ends[r] - 1) lastOffsets[r] = meta[j].offset;
+    }
+  }
 }

@@ -1,18 +1,15 @@
 /**
- * A task's output records until the commit drains them (commit step 3). Kept as columns, not as one
- * record object per output: those objects would live through the whole commit interval, and every
- * young-generation GC in between copies what is still alive (a windowed count emits 6 outputs per
- * input record). The records are built when drained, right before the log appends them.
+ * A task's output records until the commit drains them (commit step 3). Kept as columns over one
+ * byte arena (RecordColumns), not as one record object per output: those objects would live through
+ * the whole commit interval, and every young-generation GC in between copies what is still alive (a
+ * windowed count emits 6 outputs per input record). The serialized key and value are copied into
+ * the arena, so they die young.
  */
+import { RecordColumns } from '../../log/record-columns.ts';
 import type { ProducerRecord } from '../../log/types.ts';
 
 export class OutputBuffer {
-  private topic: string[] = [];
-  private partition: number[] = [];
-  private key: Array<Buffer | null> = [];
-  private value: Array<Buffer | null> = [];
-  private timestamp: number[] = [];
-  private headers: Array<Record<string, string>> = [];
+  private columns = new RecordColumns();
 
   push(
     topic: string,
@@ -22,34 +19,23 @@ export class OutputBuffer {
     timestamp: number,
     headers: Record<string, string>,
   ): void {
-    this.topic.push(topic);
-    this.partition.push(partition);
-    this.key.push(key);
-    this.value.push(value);
-    this.timestamp.push(timestamp);
-    this.headers.push(headers);
+    this.columns.push(topic, partition, key, value, timestamp, headers);
+  }
+
+  get size(): number {
+    return this.columns.length;
+  }
+
+  /** The records since the last drain, in emit order, as columns handed over to the caller. */
+  drainColumns(): RecordColumns {
+    const out = this.columns;
+    // Sized for a commit like the last one: the arena then rarely grows (copies) while filling.
+    this.columns = new RecordColumns(out.length + (out.length >> 2), out.used + (out.used >> 2));
+    return out;
   }
 
   /** The records since the last drain, in emit order. */
   drain(): ProducerRecord[] {
-    const n = this.topic.length;
-    const out: ProducerRecord[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      out[i] = {
-        topic: this.topic[i],
-        partition: this.partition[i],
-        key: this.key[i],
-        value: this.value[i],
-        timestamp: this.timestamp[i],
-        headers: this.headers[i],
-      };
-    }
-    this.topic = [];
-    this.partition = [];
-    this.key = [];
-    this.value = [];
-    this.timestamp = [];
-    this.headers = [];
-    return out;
+    return this.drainColumns().toRecords();
   }
 }

@@ -9,7 +9,8 @@
 import path from 'node:path';
 import { FraudstreamError } from '../../errors.ts';
 import { partitionForKey } from '../../log/partitioner.ts';
-import type { LogRecord, ProducerRecord, TopicPartitionOffset } from '../../log/types.ts';
+import type { RecordColumns } from '../../log/record-columns.ts';
+import type { LogRecord, TopicPartitionOffset } from '../../log/types.ts';
 import type { TaskId } from '../processor/types.ts';
 import type { Serde } from '../serde/index.ts';
 import { type OpenedStore, openStore } from '../state/stores.ts';
@@ -266,26 +267,26 @@ export class StreamTask {
   }
 
   /** Commit step 2 input: changelog records per store since the last commit. */
-  drainChangelogs(): Array<{ store: string; records: ProducerRecord[] }> {
+  drainChangelogs(): Array<{ store: string; records: RecordColumns }> {
     this.uncommittedWork = true;
     for (const hook of this.commitHooks) hook();
     // Record caches hold writes back until now: flush them into the changelogging layer first.
     for (const s of this.stores.values()) if (s.store.kind === 'key-value') s.store.flush();
-    const out: Array<{ store: string; records: ProducerRecord[] }> = [];
+    const out: Array<{ store: string; records: RecordColumns }> = [];
     for (const [name, s] of this.stores) {
       if (!s.spec.changelog) {
-        s.changelogging.drainChanges();
+        s.changelogging.drainColumns();
         continue;
       }
-      const records = s.changelogging.drainChanges();
+      const records = s.changelogging.drainColumns();
       if (records.length > 0) out.push({ store: name, records });
     }
     return out;
   }
 
   /** Commit step 3 input: output records since the last commit. */
-  drainOutput(): ProducerRecord[] {
-    return this.output.drain();
+  drainOutput(): RecordColumns {
+    return this.output.drainColumns();
   }
 
   /** Commit step 4 input: next offsets of input partitions consumed since the last call. */

@@ -197,13 +197,13 @@ export class TestDriver {
           t.process();
           busy = true;
         }
-        for (const r of t.drainOutput())
+        for (const r of t.drainOutput().toRecords())
           this.append(r.topic, r.key ?? null, r.value, r.timestamp ?? this.now, r.headers ?? {}, r.partition);
       }
     }
     for (const t of this.tasks) {
       for (const { records } of t.drainChangelogs()) {
-        for (const r of records)
+        for (const r of records.toRecords())
           this.append(r.topic, r.key ?? null, r.value, r.timestamp ?? this.now, {}, r.partition);
       }
       t.commitStores(new Map());

@@ -7,6 +7,7 @@
  */
 import { FraudstreamError } from '../../errors.ts';
 import { DefaultPartitioner } from '../partitioner.ts';
+import type { RecordColumns } from '../record-columns.ts';
 import type {
   Consumer,
   Producer,
@@ -16,6 +17,7 @@ import type {
   TopicPartitionOffset,
   Transaction,
 } from '../types.ts';
+import { appendColumns } from './append-columns.ts';
 import type { Broker } from './broker.ts';
 import type { OffsetTriple } from './coordinator-journal.ts';
 import { EmbeddedConsumer } from './embedded-consumer.ts';
@@ -268,6 +270,13 @@ export class EmbeddedTransaction implements Transaction {
   async sendOffsets(records: ProducerRecord[]): Promise<Float64Array> {
     this.#assertOpen('send');
     return this.#producer.append(records, this.#txnId, true);
+  }
+
+  /** `sendOffsets` of the records [from, to) (default: all) held as columns, without a record object
+   * per record; every record names its partition. */
+  async sendColumns(columns: RecordColumns, from?: number, to?: number): Promise<Float64Array> {
+    this.#assertOpen('send');
+    return appendColumns(this.#broker, columns, this.#txnId, from, to);
   }
 
   async addOffsets(consumer: Consumer, offsets: TopicPartitionOffset[]): Promise<void> {

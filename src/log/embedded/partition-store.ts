@@ -6,7 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LogRecord } from '../types.ts';
-import { type BatchEntry, type BatchSource, checkBatch, decodeBatch, encodeBatch } from './record-batch.ts';
+import {
+  type BatchEntry,
+  type BatchSource,
+  type ColumnsSource,
+  checkBatch,
+  decodeBatch,
+  encodeBatch,
+  encodeColumns,
+} from './record-batch.ts';
 import { corrupt, type RecoveryReport, Segment } from './segment.ts';
 
 /** Upper bound on bytes read per pread when fetching. */
@@ -76,10 +84,16 @@ export class PartitionStore {
    * Appends one batch; returns its base offset. Rolls first if the active segment is full (without
    * syncing the sealed segment when `skipSyncOnRoll`: the `never` fsync policy).
    */
-  append(source: BatchSource, txnId: number, segmentBytes: number, skipSyncOnRoll = false): number {
+  append(
+    source: BatchSource | ColumnsSource,
+    txnId: number,
+    segmentBytes: number,
+    skipSyncOnRoll = false,
+  ): number {
     if (this.active.size >= segmentBytes && this.active.entries.length > 0) this.roll(skipSyncOnRoll);
     const baseOffset = this.nextOffset;
-    const { bytes, entry } = encodeBatch(baseOffset, txnId, source);
+    const { bytes, entry } =
+      'columns' in source ? encodeColumns(baseOffset, txnId, source) : encodeBatch(baseOffset, txnId, source);
     this.active.append(bytes, entry);
     this.nextOffset = entry.lastOffset + 1;
     this.dirty = true;

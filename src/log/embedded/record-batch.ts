@@ -10,6 +10,7 @@
  *   | value | headerCount u16 | per header: nameLength u16 | name | valueLength u32 | value (utf8)
  */
 import { crc32 } from 'node:zlib';
+import { NO_TIMESTAMP, type RecordColumns } from '../record-columns.ts';
 import type { Headers, LogRecord } from '../types.ts';
 
 export const BATCH_MAGIC = 0x31425346;
@@ -41,6 +42,15 @@ export interface BatchSource {
   indexes?: readonly number[];
   /** Offset delta of each batch member; 0, 1, 2, ... if omitted (compaction leaves gaps). */
   offsetDeltas?: readonly number[];
+  /** Timestamp of records that carry none (append time). */
+  defaultTimestamp: number;
+}
+
+/** Records held as columns (see RecordColumns), e.g. a stream task's outputs of one commit. */
+export interface ColumnsSource {
+  columns: RecordColumns;
+  /** Which records form the batch (indexes into the columns); all of them if omitted. */
+  indexes?: readonly number[];
   /** Timestamp of records that carry none (append time). */
   defaultTimestamp: number;
 }
@@ -109,6 +119,65 @@ export function encodeBatch(
     if (timestamp > maxTimestamp) maxTimestamp = timestamp;
     if (offsetDelta > lastOffsetDelta) lastOffsetDelta = offsetDelta;
   }
+  return finishBatch(pos, count, baseOffset, txnId, maxTimestamp, lastOffsetDelta);
+}
+
+/** `encodeBatch` of records held as columns: keys and values are copied from the columns' arena. */
+export function encodeColumns(
+  baseOffset: number,
+  txnId: number,
+  source: ColumnsSource,
+): { bytes: Buffer; entry: Omit<BatchEntry, 'position'> } {
+  const { columns, indexes, defaultTimestamp } = source;
+  const { keyAt, keyLength, valueAt, valueLength, timestamps, headers } = columns;
+  const arena = columns.bytes;
+  const count = indexes ? indexes.length : columns.length;
+  let pos = BATCH_HEADER_BYTES;
+  let maxTimestamp = -1;
+  for (let j = 0; j < count; j++) {
+    const i = indexes ? indexes[j] : j;
+    const ts = timestamps[i];
+    const timestamp = ts === NO_TIMESTAMP ? defaultTimestamp : ts;
+    const kAt = keyAt[i];
+    const vAt = valueAt[i];
+    const keyLen = kAt < 0 ? 0 : keyLength[i];
+    const valueLen = vAt < 0 ? 0 : valueLength[i];
+    ensure(pos, 26 + keyLen + valueLen);
+    const v = view;
+    v.setUint32(pos, j, true);
+    v.setFloat64(pos + 4, timestamp, true);
+    pos += 12;
+    v.setInt32(pos, kAt < 0 ? -1 : keyLen, true);
+    copyFromArena(arena, kAt, keyLen, pos + 4);
+    pos += 4 + keyLen;
+    v.setInt32(pos, vAt < 0 ? -1 : valueLen, true);
+    copyFromArena(arena, vAt, valueLen, pos + 4);
+    pos += 4 + valueLen;
+    pos = encodeHeaders(headers[i], pos);
+    if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+  }
+  return finishBatch(pos, count, baseOffset, txnId, maxTimestamp, count === 0 ? 0 : count - 1);
+}
+
+function copyFromArena(arena: Buffer, at: number, n: number, pos: number): void {
+  if (n === 0) return;
+  if (n > 32) {
+    arena.copy(scratch, pos, at, at + n);
+    return;
+  }
+  const s = scratch;
+  for (let i = 0; i < n; i++) s[pos + i] = arena[at + i];
+}
+
+/** Writes the header of the batch encoded in scratch[0, pos). */
+function finishBatch(
+  pos: number,
+  count: number,
+  baseOffset: number,
+  txnId: number,
+  maxTimestamp: number,
+  lastOffsetDelta: number,
+): { bytes: Buffer; entry: Omit<BatchEntry, 'position'> } {
   scratch.writeUInt32LE(BATCH_MAGIC, 0);
   scratch.writeUInt32LE(pos, 4);
   scratch.writeDoubleLE(baseOffset, 12);

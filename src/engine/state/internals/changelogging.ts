@@ -2,11 +2,14 @@
  * Changelogging layer: records every write of a task's store since the last commit; at commit step 2
  * the task drains them into the log transaction. Writes are appended, not deduplicated per key: the
  * record cache above key-value stores already writes a hot key once per commit, and the compacted
- * topic drops old values anyway. Entries are built as the producer records they become (topic and
- * partition set by the task), so the drain hands them to the transaction without copying.
+ * topic drops old values anyway. Writes are kept as columns over one byte arena (RecordColumns), in
+ * the form of the producer records they become (topic and partition set by the task): no object per
+ * write lives through the commit interval, and the window store writes its composite keys straight
+ * into the arena.
  */
+import { NO_TIMESTAMP, RecordColumns } from '../../../log/record-columns.ts';
 import type { StoreBackend } from '../types.ts';
-import { compositeKey } from './key-layout.ts';
+import { windowKeyLength, writeComposite } from './key-layout.ts';
 
 export interface ChangelogEntry {
   topic: string;
@@ -18,13 +21,7 @@ export interface ChangelogEntry {
 
 export class ChangeloggingBackend implements StoreBackend {
   readonly inner: StoreBackend;
-  private pending: ChangelogEntry[] = [];
-  // Window writes recorded by the window store's fast path, turned into entries (and key bytes) only
-  // when drained: they would otherwise live, as objects, through a whole commit interval.
-  private lazyKey: Buffer[] = [];
-  private lazyStart: number[] = [];
-  private lazySeq: Array<number | undefined> = [];
-  private lazyValue: Array<Buffer | null> = [];
+  private pending = new RecordColumns();
   /** Where drained entries go: the store's changelog topic and the task's partition. */
   topic = '';
   partition = 0;
@@ -39,41 +36,36 @@ export class ChangeloggingBackend implements StoreBackend {
 
   put(key: Buffer, value: Buffer): void {
     this.inner.put(key, value);
-    if (this.lazyKey.length > 0) this.materialize();
-    this.pending.push({ topic: this.topic, partition: this.partition, key, value });
+    this.record(key, value);
   }
 
   delete(key: Buffer): void {
     this.inner.delete(key);
-    if (this.lazyKey.length > 0) this.materialize();
-    this.pending.push({ topic: this.topic, partition: this.partition, key, value: null });
+    this.record(key, null);
   }
 
   /** Records a write the caller applied to `inner` itself (the window store's grouped fast path). */
   record(key: Buffer, value: Buffer | null): void {
-    if (this.lazyKey.length > 0) this.materialize();
-    this.pending.push({ topic: this.topic, partition: this.partition, key, value });
+    this.pending.push(this.topic, this.partition, key, value, NO_TIMESTAMP, undefined);
   }
 
-  /** `record` of the window (key, start, seq): its key bytes are `compositeKey(key, start, seq)`, made
-   * when drained. `key` must not change afterwards (serialized bytes never do). */
+  /** `record` of the window (key, start, seq), whose key bytes are `compositeKey(key, start, seq)`. */
   recordWindow(key: Buffer, start: number, seq: number | undefined, value: Buffer | null): void {
-    this.lazyKey.push(key);
-    this.lazyStart.push(start);
-    this.lazySeq.push(seq);
-    this.lazyValue.push(value);
-  }
-
-  private materialize(): void {
-    const { topic, partition, lazyKey, lazyStart, lazySeq, lazyValue } = this;
-    for (let i = 0; i < lazyKey.length; i++) {
-      const key = compositeKey(lazyKey[i], lazyStart[i], lazySeq[i]);
-      this.pending.push({ topic, partition, key, value: lazyValue[i] });
-    }
-    this.lazyKey = [];
-    this.lazyStart = [];
-    this.lazySeq = [];
-    this.lazyValue = [];
+    const p = this.pending;
+    const keyLength = windowKeyLength(key, seq);
+    const keyAt = p.reserve(keyLength);
+    writeComposite(p.bytes, keyAt, key, start, seq);
+    const valueAt = p.copyIn(value);
+    p.pushAt(
+      this.topic,
+      this.partition,
+      keyAt,
+      keyLength,
+      valueAt,
+      value === null ? 0 : value.length,
+      NO_TIMESTAMP,
+      undefined,
+    );
   }
 
   range(from?: Buffer, to?: Buffer): IterableIterator<[Buffer, Buffer]> {
@@ -84,16 +76,30 @@ export class ChangeloggingBackend implements StoreBackend {
     return this.inner.approximateNumEntries();
   }
 
+  /** Changes since the last drain, in write order, as columns handed over to the caller. */
+  drainColumns(): RecordColumns {
+    const out = this.pending;
+    this.pending = new RecordColumns(out.length + (out.length >> 2), out.used + (out.used >> 2));
+    return out;
+  }
+
   /** Changes since the last drain, in write order. */
   drainChanges(): ChangelogEntry[] {
-    if (this.lazyKey.length > 0) this.materialize();
-    const out = this.pending;
-    this.pending = [];
+    const columns = this.drainColumns();
+    const out: ChangelogEntry[] = new Array(columns.length);
+    for (let i = 0; i < columns.length; i++) {
+      out[i] = {
+        topic: columns.topics[i],
+        partition: columns.partitions[i],
+        key: columns.key(i) as Buffer,
+        value: columns.value(i),
+      };
+    }
     return out;
   }
 
   hasChanges(): boolean {
-    return this.pending.length > 0 || this.lazyKey.length > 0;
+    return this.pending.length > 0;
   }
 
   commit(checkpoint: number | null): void {
@@ -105,11 +111,7 @@ export class ChangeloggingBackend implements StoreBackend {
   }
 
   close(): void {
-    this.pending = [];
-    this.lazyKey = [];
-    this.lazyStart = [];
-    this.lazySeq = [];
-    this.lazyValue = [];
+    this.pending = new RecordColumns();
     this.inner.close();
   }
 

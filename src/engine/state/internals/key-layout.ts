@@ -8,7 +8,7 @@
  */
 const TWO32 = 2 ** 32;
 
-export function writeTime(buf: Buffer, offset: number, t: number): void {
+export function writeTime(buf: Uint8Array, offset: number, t: number): void {
   const v = Math.max(0, t);
   writeU32(buf, offset, Math.floor(v / TWO32));
   writeU32(buf, offset + 4, v % TWO32);
@@ -19,7 +19,7 @@ export function readTime(buf: Buffer, offset: number): number {
 }
 
 /** Big-endian u32 by hand: these keys are made for every window write, Buffer methods cost more. */
-function writeU32(buf: Buffer, offset: number, v: number): void {
+function writeU32(buf: Uint8Array, offset: number, v: number): void {
   buf[offset] = v >>> 24;
   buf[offset + 1] = (v >>> 16) & 0xff;
   buf[offset + 2] = (v >>> 8) & 0xff;
@@ -31,15 +31,33 @@ export function compositeKey(key: Buffer, t1: number, extra?: number, extraIsTim
   const n = key.length;
   const tail = extra === undefined ? 0 : extraIsTime ? 8 : 4;
   const out = Buffer.allocUnsafe(4 + n + 8 + tail);
-  writeU32(out, 0, n);
-  if (n <= 32) for (let i = 0; i < n; i++) out[4 + i] = key[i];
-  else key.copy(out, 4);
-  writeTime(out, 4 + n, t1);
-  if (extra !== undefined) {
-    if (extraIsTime) writeTime(out, 12 + n, extra);
-    else writeU32(out, 12 + n, extra >>> 0);
-  }
+  writeComposite(out, 0, key, t1, extra, extraIsTime);
   return out;
+}
+
+/** Bytes of `compositeKey(key, t1, seq)` for a window key (no seq: undefined). */
+export function windowKeyLength(key: Uint8Array, seq: number | undefined): number {
+  return 12 + key.length + (seq === undefined ? 0 : 4);
+}
+
+/** Writes `compositeKey(key, t1, extra, extraIsTime)` into `out` at `at` (room checked by the caller). */
+export function writeComposite(
+  out: Uint8Array,
+  at: number,
+  key: Uint8Array,
+  t1: number,
+  extra?: number,
+  extraIsTime = false,
+): void {
+  const n = key.length;
+  writeU32(out, at, n);
+  if (n <= 32) for (let i = 0; i < n; i++) out[at + 4 + i] = key[i];
+  else out.set(key, at + 4);
+  writeTime(out, at + 4 + n, t1);
+  if (extra !== undefined) {
+    if (extraIsTime) writeTime(out, at + 12 + n, extra);
+    else writeU32(out, at + 12 + n, extra >>> 0);
+  }
 }
 
 /** Lower bound of every entry of `key` (an empty time part). */

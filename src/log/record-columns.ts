@@ -1,0 +1,173 @@
+/**
+ * Producer records held as columns over one byte arena: what a stream task accumulates between two
+ * commits (outputs, changelog writes) without an object per record. Keys and values are copied into
+ * the arena when pushed, so the caller's buffers die young and nothing but numbers and the arena
+ * lives through the commit interval (a young-generation GC copies every object still alive; a
+ * windowed count buffers 12 records per input record for up to a commit interval).
+ *
+ * A log that can append columns directly (the embedded log's transaction `sendColumns`) encodes
+ * from the arena; any other log gets `toRecords()`, whose keys and values are views into the arena.
+ * Once handed to a log, columns are not written again (the arena is never reused).
+ *
+ * @example
+ *   const cols = new RecordColumns();
+ *   cols.push('payments-per-card', 0, key, value, Date.now(), {});
+ *   await producer.send(cols.toRecords());
+ */
+import type { Headers, ProducerRecord } from './types.ts';
+
+/** Timestamp of a record that carries none (the log stamps it with the append time). */
+export const NO_TIMESTAMP = -1;
+
+export class RecordColumns {
+  readonly topics: string[] = [];
+  readonly headers: Array<Headers | undefined> = [];
+  partitions: Int32Array;
+  /** Position of each key in `bytes`; -1 for a null key. */
+  keyAt: Int32Array;
+  keyLength: Int32Array;
+  /** Position of each value in `bytes`; -1 for a null value (a tombstone). */
+  valueAt: Int32Array;
+  valueLength: Int32Array;
+  /** Event time, or NO_TIMESTAMP. */
+  timestamps: Float64Array;
+  /** The arena; replaced (not reallocated in place) when it grows, so read it after `reserve`. */
+  bytes: Buffer;
+  /** Bytes of `bytes` in use. */
+  used = 0;
+  private count = 0;
+
+  /** Room for `initialRecords` records and `initialBytes` bytes before anything grows. */
+  constructor(initialRecords = 64, initialBytes = 4096) {
+    const n = Math.max(16, initialRecords);
+    this.partitions = new Int32Array(n);
+    this.keyAt = new Int32Array(n);
+    this.keyLength = new Int32Array(n);
+    this.valueAt = new Int32Array(n);
+    this.valueLength = new Int32Array(n);
+    this.timestamps = new Float64Array(n);
+    this.bytes = Buffer.allocUnsafeSlow(Math.max(64, initialBytes));
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  /** Reserves `n` bytes of the arena for the caller to write at the returned position. */
+  reserve(n: number): number {
+    const at = this.used;
+    if (at + n > this.bytes.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, at + n));
+      this.bytes.copy(grown, 0, 0, at);
+      this.bytes = grown;
+    }
+    this.used = at + n;
+    return at;
+  }
+
+  /** Copies `b` into the arena; returns its position (-1 for null). */
+  copyIn(b: Uint8Array | null): number {
+    if (b === null) return -1;
+    const n = b.length;
+    const at = this.reserve(n);
+    const bytes = this.bytes;
+    // Most keys and values are short: a loop beats the native copy's call overhead.
+    if (n <= 32) for (let i = 0; i < n; i++) bytes[at + i] = b[i];
+    else bytes.set(b, at);
+    return at;
+  }
+
+  /** Adds a record, copying its key and value. */
+  push(
+    topic: string,
+    partition: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    timestamp: number,
+    headers: Headers | undefined,
+  ): void {
+    const keyAt = this.copyIn(key);
+    const valueAt = this.copyIn(value);
+    this.pushAt(
+      topic,
+      partition,
+      keyAt,
+      key === null ? 0 : key.length,
+      valueAt,
+      value === null ? 0 : value.length,
+      timestamp,
+      headers,
+    );
+  }
+
+  /** Adds a record whose key and value are already in the arena (positions from `reserve`/`copyIn`). */
+  pushAt(
+    topic: string,
+    partition: number,
+    keyAt: number,
+    keyLength: number,
+    valueAt: number,
+    valueLength: number,
+    timestamp: number,
+    headers: Headers | undefined,
+  ): void {
+    const i = this.count;
+    if (i === this.partitions.length) this.grow();
+    this.count = i + 1;
+    this.topics.push(topic);
+    this.headers.push(headers);
+    this.partitions[i] = partition;
+    this.keyAt[i] = keyAt;
+    this.keyLength[i] = keyLength;
+    this.valueAt[i] = valueAt;
+    this.valueLength[i] = valueLength;
+    this.timestamps[i] = timestamp;
+  }
+
+  private grow(): void {
+    const n = this.partitions.length * 2;
+    const int32 = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.partitions = int32(this.partitions);
+    this.keyAt = int32(this.keyAt);
+    this.keyLength = int32(this.keyLength);
+    this.valueAt = int32(this.valueAt);
+    this.valueLength = int32(this.valueLength);
+    const ts = new Float64Array(n);
+    ts.set(this.timestamps);
+    this.timestamps = ts;
+  }
+
+  key(i: number): Buffer | null {
+    const at = this.keyAt[i];
+    return at < 0 ? null : this.bytes.subarray(at, at + this.keyLength[i]);
+  }
+
+  value(i: number): Buffer | null {
+    const at = this.valueAt[i];
+    return at < 0 ? null : this.bytes.subarray(at, at + this.valueLength[i]);
+  }
+
+  /** The records as producer records (keys and values are views into the arena). */
+  toRecords(): ProducerRecord[] {
+    const n = this.length;
+    const out: ProducerRecord[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const ts = this.timestamps[i];
+      const r: ProducerRecord = {
+        topic: this.topics[i],
+        partition: this.partitions[i],
+        key: this.key(i),
+        value: this.value(i),
+      };
+      if (ts !== NO_TIMESTAMP) r.timestamp = ts;
+      const h = this.headers[i];
+      if (h !== undefined) r.headers = h;
+      out[i] = r;
+    }
+    return out;
+  }
+}
