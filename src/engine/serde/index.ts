@@ -46,6 +46,8 @@ let lastNumber: number | undefined;
 let lastNumberBytes: Buffer | null = null;
 
 const numberSerde: Serde<number> = {
+  // An IEEE double in 8 bytes: every number (NaN, -0 included) comes back as it was.
+  exactPrimitive: 'number',
   serialize(v) {
     if (v === null || v === undefined) return null;
     // Object.is: 0 and -0 have different bytes.

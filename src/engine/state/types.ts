@@ -192,6 +192,9 @@ export interface StoreBackendFactory {
 export interface StoreSerde<T> {
   serialize(value: T, topic?: string, headers?: Headers): Buffer | null;
   deserialize(data: Buffer | null, topic?: string, headers?: Headers): T;
+  /** A `typeof` whose values `deserialize(serialize(v))` gives back exactly (`'number'` for
+   * `Serdes.number()`): an in-memory store may hold such a value itself instead of its bytes. */
+  readonly exactPrimitive?: 'number' | 'string' | 'boolean' | 'bigint';
 }
 
 /** Declares a store for `Stores.keyValue/window/session`, to connect to processors by name. */

@@ -14,7 +14,11 @@
  * is only (re)built when a range needs it and a key was added.
  *
  * Besides the byte-level SPI (restore, scans, generic callers), the window store uses `getIn` /
- * `putIn` / `deleteIn` / `rangeIn` with the key string and times it already has.
+ * `putIn` / `deleteIn` / `rangeIn` with the key string and times it already has. Through them it may
+ * also keep a primitive value (a count, a sum: a number, string, boolean or bigint) as itself instead
+ * of its bytes, given the `ValueCodec` that turns it into bytes for the byte-level SPI: 2M counts held
+ * as numbers are no 2M long-lived Buffer objects for every young-generation GC to copy and promote.
+ * Primitives are immutable, so the value held is always the one written.
  */
 import { FraudstreamError } from '../../../errors.ts';
 import type { StoreBackend } from '../types.ts';
@@ -24,10 +28,18 @@ import { upperBound } from './sorted-strings.ts';
 /** No duplicate sequence number (an 8-byte tail). */
 export const NO_SEQ = -1;
 
+/** A value as held: its bytes, or (written through `putIn`) a primitive that `ValueCodec` serializes. */
+export type HeldValue = Buffer | number | string | boolean | bigint;
+
+/** Turns a primitive value held by the backend into its bytes (the store's value serde). */
+export interface ValueCodec {
+  serialize(value: number | string | boolean | bigint): Buffer | null;
+}
+
 interface Group {
   starts: number[];
   seqs: number[];
-  values: Buffer[];
+  values: HeldValue[];
 }
 
 export class GroupedMemoryBackend implements StoreBackend {
@@ -40,6 +52,17 @@ export class GroupedMemoryBackend implements StoreBackend {
   // The window store reads and writes several windows of one key in a row: look its group up once.
   private lastId: string | undefined;
   private lastGroup: Group | undefined;
+  /** Serializes primitive values for the byte-level SPI; set by the window store that writes them. */
+  codec: ValueCodec | undefined;
+
+  /** The bytes of a held value. */
+  bytesOf(v: HeldValue): Buffer {
+    if (typeof v === 'object') return v;
+    const b = this.codec?.serialize(v);
+    if (b === null || b === undefined)
+      throw new FraudstreamError('FS_STATE_STORE', 'a primitive window value has no codec to serialize it');
+    return b;
+  }
 
   private group(id: string): Group | undefined {
     if (id === this.lastId) return this.lastGroup;
@@ -51,7 +74,8 @@ export class GroupedMemoryBackend implements StoreBackend {
 
   get(key: Buffer): Buffer | undefined {
     const k = splitKey(key);
-    return this.getIn(k.id, k.start, k.seq);
+    const v = this.getIn(k.id, k.start, k.seq);
+    return v === undefined ? undefined : this.bytesOf(v);
   }
 
   put(key: Buffer, value: Buffer): void {
@@ -64,14 +88,14 @@ export class GroupedMemoryBackend implements StoreBackend {
     this.deleteIn(k.id, k.start, k.seq);
   }
 
-  getIn(id: string, start: number, seq = NO_SEQ): Buffer | undefined {
+  getIn(id: string, start: number, seq = NO_SEQ): HeldValue | undefined {
     const g = this.group(id);
     if (g === undefined) return undefined;
     const i = lowerBound(g, start, seq);
     return i < g.starts.length && g.starts[i] === start && g.seqs[i] === seq ? g.values[i] : undefined;
   }
 
-  putIn(id: string, start: number, seq: number, value: Buffer): void {
+  putIn(id: string, start: number, seq: number, value: HeldValue): void {
     let g = this.group(id);
     if (g === undefined) {
       g = { starts: [start], seqs: [seq], values: [value] };
@@ -119,8 +143,8 @@ export class GroupedMemoryBackend implements StoreBackend {
 
   /** Entries of one key with `fromStart <= start < toStart`, every seq, ascending; a copy, so the
    * caller may write to the store while walking it. */
-  rangeIn(id: string, fromStart: number, toStart: number): Array<{ start: number; value: Buffer }> {
-    const out: Array<{ start: number; value: Buffer }> = [];
+  rangeIn(id: string, fromStart: number, toStart: number): Array<{ start: number; value: HeldValue }> {
+    const out: Array<{ start: number; value: HeldValue }> = [];
     const g = this.group(id);
     if (g === undefined) return out;
     for (let i = lowerBound(g, fromStart, NO_SEQ); i < g.starts.length; i++) {
@@ -153,7 +177,7 @@ export class GroupedMemoryBackend implements StoreBackend {
         const full = p + timeTail(starts[j], seqs[j] === NO_SEQ ? undefined : seqs[j]);
         if (checkFrom && full < (f as string)) continue;
         if (checkTo && full >= (t as string)) return;
-        yield [Buffer.from(full, 'latin1'), values[j]];
+        yield [Buffer.from(full, 'latin1'), this.bytesOf(values[j])];
       }
     }
   }

@@ -9,7 +9,7 @@
  */
 import type { StoreBackend, StoreSerde, WindowedKeyValue, WindowStore } from '../types.ts';
 import { ChangeloggingBackend } from './changelogging.ts';
-import { GroupedMemoryBackend, NO_SEQ } from './grouped-memory-backend.ts';
+import { GroupedMemoryBackend, type HeldValue, NO_SEQ, type ValueCodec } from './grouped-memory-backend.ts';
 import { compositeKey, decodeComposite } from './key-layout.ts';
 import { MeteredStore } from './metered-store.ts';
 import { WindowStartBounds } from './window-start-bounds.ts';
@@ -27,6 +27,9 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
   private readonly changelog: ChangeloggingBackend | undefined;
   /** Upper bounds of the stored window starts per key, over backends that support them (LMDB). */
   private readonly bounds: WindowStartBounds | undefined;
+  /** Values of this type are held as themselves by the grouped backend (the value serde's
+   * `exactPrimitive`). */
+  private readonly heldType: string | undefined;
 
   constructor(
     name: string,
@@ -45,6 +48,10 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
       this.changelog = backend;
     } else if (backend instanceof GroupedMemoryBackend) {
       this.grouped = backend;
+    }
+    if (this.grouped !== undefined && valueSerde.exactPrimitive !== undefined) {
+      this.heldType = valueSerde.exactPrimitive;
+      this.grouped.codec = valueSerde as ValueCodec;
     }
     const raw = backend instanceof ChangeloggingBackend ? backend.inner : backend;
     const supported = retainDuplicates ? undefined : WindowStartBounds.supported(raw);
@@ -91,6 +98,8 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     }
     this.counters.puts++;
     const vb = this.valueBytes(value);
+    // A primitive is held as itself (see GroupedMemoryBackend), its bytes only go to the changelog.
+    const held = typeof value === this.heldType ? (value as HeldValue) : vb;
     if (grouped === undefined) {
       const ck = this.retainDuplicates
         ? compositeKey(kb, windowStart, this.seq++)
@@ -101,11 +110,11 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     }
     if (this.retainDuplicates) {
       const seq = this.seq++ >>> 0;
-      grouped.putIn(this.prefixOf(kb), nonNegative(windowStart), seq, vb);
+      grouped.putIn(this.prefixOf(kb), nonNegative(windowStart), seq, held);
       this.changelog?.recordWindow(kb, windowStart, seq, vb);
       return;
     }
-    grouped.putIn(this.prefixOf(kb), nonNegative(windowStart), NO_SEQ, vb);
+    grouped.putIn(this.prefixOf(kb), nonNegative(windowStart), NO_SEQ, held);
     this.changelog?.recordWindow(kb, windowStart, undefined, vb);
   }
 
@@ -121,7 +130,12 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
       this.grouped === undefined
         ? this.backend.get(this.windowKey(kb, windowStart))
         : this.grouped.getIn(this.prefixOf(kb), nonNegative(windowStart));
-    return b === undefined ? undefined : this.valueSerde.deserialize(b);
+    return b === undefined ? undefined : this.typed(b);
+  }
+
+  /** The value of what the backend holds: bytes, or a primitive written by `put`. */
+  private typed(held: HeldValue): V {
+    return typeof held === 'object' ? this.valueSerde.deserialize(held) : (held as V);
   }
 
   *fetchRange(key: K, timeFrom: number, timeTo: number): IterableIterator<WindowedKeyValue<K, V>> {
@@ -133,7 +147,7 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
       for (const { start, value } of found) {
         yield {
           key: { key, window: { start, end: start + this.windowSizeMs } },
-          value: this.valueSerde.deserialize(value),
+          value: this.typed(value),
         };
       }
       return;
