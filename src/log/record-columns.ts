@@ -20,8 +20,13 @@ import type { Headers, ProducerRecord } from './types.ts';
 export const NO_TIMESTAMP = -1;
 
 export class RecordColumns {
-  readonly topics: string[] = [];
-  readonly headers: Array<Headers | undefined> = [];
+  /** Topic of each record, as an index into `topicNames`. */
+  topicIds: Int32Array;
+  readonly topicNames: string[] = [];
+  /** Headers of each record, as an index into `headerList`; -1 for none. Consecutive records with
+   * the same headers object (the outputs of one input record) share an entry. */
+  headerIds: Int32Array;
+  readonly headerList: Headers[] = [];
   partitions: Int32Array;
   /** Position of each key in `bytes`; -1 for a null key. */
   keyAt: Int32Array;
@@ -36,10 +41,15 @@ export class RecordColumns {
   /** Bytes of `bytes` in use. */
   used = 0;
   private count = 0;
+  private lastTopic: string | undefined;
+  private lastTopicId = -1;
+  private lastHeaders: Headers | undefined;
 
   /** Room for `initialRecords` records and `initialBytes` bytes before anything grows. */
   constructor(initialRecords = 64, initialBytes = 4096) {
     const n = Math.max(16, initialRecords);
+    this.topicIds = new Int32Array(n);
+    this.headerIds = new Int32Array(n);
     this.partitions = new Int32Array(n);
     this.keyAt = new Int32Array(n);
     this.keyLength = new Int32Array(n);
@@ -114,8 +124,21 @@ export class RecordColumns {
     const i = this.count;
     if (i === this.partitions.length) this.grow();
     this.count = i + 1;
-    this.topics.push(topic);
-    this.headers.push(headers);
+    if (topic !== this.lastTopic) {
+      let id = this.topicNames.indexOf(topic);
+      if (id < 0) id = this.topicNames.push(topic) - 1;
+      this.lastTopic = topic;
+      this.lastTopicId = id;
+    }
+    this.topicIds[i] = this.lastTopicId;
+    if (headers === undefined) this.headerIds[i] = -1;
+    else {
+      if (headers !== this.lastHeaders || this.headerList.length === 0) {
+        this.headerList.push(headers);
+        this.lastHeaders = headers;
+      }
+      this.headerIds[i] = this.headerList.length - 1;
+    }
     this.partitions[i] = partition;
     this.keyAt[i] = keyAt;
     this.keyLength[i] = keyLength;
@@ -131,6 +154,8 @@ export class RecordColumns {
       b.set(a);
       return b;
     };
+    this.topicIds = int32(this.topicIds);
+    this.headerIds = int32(this.headerIds);
     this.partitions = int32(this.partitions);
     this.keyAt = int32(this.keyAt);
     this.keyLength = int32(this.keyLength);
@@ -139,6 +164,15 @@ export class RecordColumns {
     const ts = new Float64Array(n);
     ts.set(this.timestamps);
     this.timestamps = ts;
+  }
+
+  topic(i: number): string {
+    return this.topicNames[this.topicIds[i]];
+  }
+
+  headers(i: number): Headers | undefined {
+    const id = this.headerIds[i];
+    return id < 0 ? undefined : this.headerList[id];
   }
 
   key(i: number): Buffer | null {
@@ -158,13 +192,13 @@ export class RecordColumns {
     for (let i = 0; i < n; i++) {
       const ts = this.timestamps[i];
       const r: ProducerRecord = {
-        topic: this.topics[i],
+        topic: this.topic(i),
         partition: this.partitions[i],
         key: this.key(i),
         value: this.value(i),
       };
       if (ts !== NO_TIMESTAMP) r.timestamp = ts;
-      const h = this.headers[i];
+      const h = this.headers(i);
       if (h !== undefined) r.headers = h;
       out[i] = r;
     }

@@ -181,6 +181,27 @@ export class SinkProcessor implements Processor<unknown, unknown> {
     this.topic = task.env.topology.topicName(task.env.applicationId, node.topic);
   }
   process(record: StreamRecord<unknown, unknown>): void {
+    const { keySerde, valueSerde } = this.node;
+    if (
+      keySerde.serializeInto !== undefined &&
+      valueSerde.serializeInto !== undefined &&
+      !this.node.partitioner
+    ) {
+      try {
+        this.task.emitSerialized(
+          this.topic,
+          keySerde as Required<typeof keySerde>,
+          record.key,
+          valueSerde as Required<typeof valueSerde>,
+          record.value,
+          record.timestamp,
+          record.headers,
+        );
+      } catch (error) {
+        this.task.handleError('production', error);
+      }
+      return;
+    }
     let key: Buffer | null;
     let value: Buffer | null;
     let partition: number | undefined;

@@ -9,7 +9,8 @@ import { RecordColumns } from '../../log/record-columns.ts';
 import type { ProducerRecord } from '../../log/types.ts';
 
 export class OutputBuffer {
-  private columns = new RecordColumns();
+  /** Where records go; sinks may serialize straight into it (`serializeInto`) and then `pushAt`. */
+  columns = new RecordColumns();
 
   push(
     topic: string,

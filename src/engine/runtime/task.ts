@@ -25,6 +25,9 @@ import { Punctuations } from './punctuations.ts';
 
 export type { InternalProcessorContext } from './node-runtime.ts';
 
+/** A serde that can write into the output arena. */
+type SerializeInto<T> = Required<Pick<Serde<T>, 'serializeInto'>>;
+
 export interface TaskEnv {
   applicationId: string;
   topology: Topology;
@@ -259,6 +262,43 @@ export class StreamTask {
       partition = key === null ? this.roundRobin++ % n : n === 1 ? 0 : partitionForKey(key, n);
     }
     this.output.push(topic, partition, key, value, timestamp, headers);
+  }
+
+  /**
+   * `emit` of a record serialized straight into the output arena by serdes with `serializeInto`
+   * (no key or value Buffer). A serde that throws leaves unused arena bytes and no record.
+   */
+  emitSerialized<K, V>(
+    topic: string,
+    keySerde: SerializeInto<K>,
+    key: K,
+    valueSerde: SerializeInto<V>,
+    value: V,
+    timestamp: number,
+    headers: Record<string, string>,
+  ): void {
+    const out = this.output.columns;
+    const keyAt = out.used;
+    const keyLength = keySerde.serializeInto(key, out);
+    const valueAt = out.used;
+    const valueLength = valueSerde.serializeInto(value, out);
+    const n = this.env.partitionsOf(topic);
+    const partition =
+      keyLength < 0
+        ? this.roundRobin++ % n
+        : n === 1
+          ? 0
+          : partitionForKey(out.bytes.subarray(keyAt, keyAt + keyLength), n);
+    out.pushAt(
+      topic,
+      partition,
+      keyLength < 0 ? -1 : keyAt,
+      Math.max(0, keyLength),
+      valueLength < 0 ? -1 : valueAt,
+      Math.max(0, valueLength),
+      timestamp,
+      headers,
+    );
   }
 
   /** Fires due wall-clock punctuators. */

@@ -58,6 +58,12 @@ const numberSerde: Serde<number> = {
     lastNumberBytes = b;
     return b;
   },
+  serializeInto(v, arena) {
+    if (v === null || v === undefined) return -1;
+    const at = arena.reserve(8); // before reading `bytes`: reserving may replace it
+    writeDoubleBE(arena.bytes, at, v);
+    return 8;
+  },
   deserialize(b) {
     if (b === null) return null as unknown as number;
     if (b.length !== 8)
@@ -108,12 +114,16 @@ function schemaJsonSerde<S extends TSchema>(schema: S): Serde<Static<S>> {
 function windowedSerde<K>(inner: Serde<K>): Serde<Windowed<K>> {
   return {
     serialize(w) {
-      const key = inner.serialize(w.key) ?? Buffer.alloc(0);
+      const key = inner.serialize(w.key) ?? EMPTY;
       const out = Buffer.allocUnsafe(key.length + 16);
-      key.copy(out, 0);
-      out.writeDoubleBE(w.window.start, key.length);
-      out.writeDoubleBE(w.window.end, key.length + 8);
+      writeWindowed(out, 0, key, w.window.start, w.window.end);
       return out;
+    },
+    serializeInto(w, arena) {
+      const key = inner.serialize(w.key) ?? EMPTY;
+      const at = arena.reserve(key.length + 16); // before reading `bytes`: reserving may replace it
+      writeWindowed(arena.bytes, at, key, w.window.start, w.window.end);
+      return key.length + 16;
     },
     deserialize(b) {
       if (b === null || b.length < 16)
@@ -125,6 +135,32 @@ function windowedSerde<K>(inner: Serde<K>): Serde<Windowed<K>> {
       };
     },
   };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function writeWindowed(out: Buffer, at: number, key: Buffer, start: number, end: number): void {
+  const n = key.length;
+  if (n <= 32) for (let i = 0; i < n; i++) out[at + i] = key[i];
+  else key.copy(out, at);
+  writeDoubleBE(out, at + n, start);
+  writeDoubleBE(out, at + n + 8, end);
+}
+
+// Big-endian doubles through one shared float: no bounds checks and argument coercion per call (a
+// windowed sink writes two per output record).
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** `buf.writeDoubleBE(v, at)` (the caller checked that 8 bytes fit). */
+function writeDoubleBE(buf: Uint8Array, at: number, v: number): void {
+  f64[0] = v;
+  if (littleEndian) {
+    for (let i = 0; i < 8; i++) buf[at + i] = f64Bytes[7 - i];
+  } else {
+    for (let i = 0; i < 8; i++) buf[at + i] = f64Bytes[i];
+  }
 }
 
 function preview(b: Buffer): string {

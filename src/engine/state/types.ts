@@ -195,6 +195,17 @@ export interface StoreSerde<T> {
   /** A `typeof` whose values `deserialize(serialize(v))` gives back exactly (`'number'` for
    * `Serdes.number()`): an in-memory store may hold such a value itself instead of its bytes. */
   readonly exactPrimitive?: 'number' | 'string' | 'boolean' | 'bigint';
+  /** Optional: writes the bytes `serialize(value)` would return at `arena.reserve(length)` and
+   * returns their length (-1 for null, nothing written), without making a Buffer (a sink writes
+   * its records straight into the task's output arena). */
+  serializeInto?(value: T, arena: ByteArena): number;
+}
+
+/** Where `serializeInto` writes: `reserve(n)` returns the position of n bytes of `bytes` to fill
+ * (read `bytes` after reserving: it may have been replaced by a larger one). */
+export interface ByteArena {
+  bytes: Buffer;
+  reserve(n: number): number;
 }
 
 /** Declares a store for `Stores.keyValue/window/session`, to connect to processors by name. */

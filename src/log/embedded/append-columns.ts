@@ -17,49 +17,63 @@ export function appendColumns(
   from = 0,
   to = columns.length,
 ): Float64Array {
-  const { topics, partitions, keyAt, timestamps, headers } = columns;
+  const { topicIds, topicNames, partitions, keyAt, timestamps, headerIds, headerList } = columns;
   const n = to - from;
   const now = Date.now();
   const stores: PartitionStore[] = [];
   const segmentBytes: number[] = [];
-  const members: number[][] = [];
+  /** Records per store so far (a record's position in its batch). */
+  const counts: number[] = [];
   const storeOf = new Uint32Array(n);
   const positionOf = new Uint32Array(n);
   // Runs of records share a topic and partition (a store's changelog, one output topic).
-  let lastTopic: string | undefined;
+  let lastTopic = -1;
+  let checkedHeaders = -1;
   let lastPartition = -1;
   let current = -1;
   let compacted = false;
   let topicSegmentBytes = 0;
   for (let i = from; i < to; i++) {
-    const topicName = topics[i];
+    const topicId = topicIds[i];
     const partition = partitions[i];
-    if (topicName !== lastTopic) {
-      const topic = broker.topic(topicName);
+    if (topicId !== lastTopic) {
+      const topic = broker.topic(topicNames[topicId]);
       compacted = topic.description.cleanupPolicy === 'compact';
       topicSegmentBytes = topic.description.segmentBytes;
-      lastTopic = topicName;
+      lastTopic = topicId;
       lastPartition = -1;
     }
     if (partition !== lastPartition) {
-      const store = broker.partition(topicName, partition);
+      const store = broker.partition(topicNames[topicId], partition);
       lastPartition = partition;
       current = stores.indexOf(store);
       if (current < 0) {
         current = stores.length;
         stores.push(store);
         segmentBytes.push(topicSegmentBytes);
-        members.push([]);
+        counts.push(0);
       }
     }
-    checkColumn(columns, i, compacted, keyAt[i] < 0, timestamps[i], headers[i]);
+    const ts = timestamps[i];
+    if ((ts !== NO_TIMESTAMP && !(ts >= 0 && ts < Number.POSITIVE_INFINITY)) || (compacted && keyAt[i] < 0)) {
+      reject(columns, i, compacted);
+    }
+    // Consecutive records share a headers entry (the outputs of one input record): check it once.
+    const h = headerIds[i];
+    if (h >= 0 && h !== checkedHeaders) {
+      checkHeaders(columns, i, headerList[h]);
+      checkedHeaders = h;
+    }
     storeOf[i - from] = current;
-    positionOf[i - from] = members[current].length;
-    members[current].push(i);
+    positionOf[i - from] = counts[current]++;
   }
   const baseOffsets = new Float64Array(stores.length);
   for (let s = 0; s < stores.length; s++) {
-    const indexes = stores.length === 1 && from === 0 && to === columns.length ? undefined : members[s];
+    let indexes: number[] | undefined;
+    if (stores.length > 1 || from !== 0 || to !== columns.length) {
+      indexes = [];
+      for (let i = 0; i < n; i++) if (storeOf[i] === s) indexes.push(from + i);
+    }
     baseOffsets[s] = stores[s].append(
       { columns, indexes, defaultTimestamp: now },
       txnId,
@@ -74,35 +88,29 @@ export function appendColumns(
   return offsets;
 }
 
-function checkColumn(
-  columns: RecordColumns,
-  i: number,
-  compacted: boolean,
-  nullKey: boolean,
-  timestamp: number,
-  headers: Record<string, string> | undefined,
-): void {
-  const where = () => `record ${i} for topic "${columns.topics[i]}"`;
-  if (timestamp !== NO_TIMESTAMP && !(Number.isFinite(timestamp) && timestamp >= 0)) {
+/** Throws for the record's timestamp or missing key (a compacted topic). */
+function reject(columns: RecordColumns, i: number, compacted: boolean): never {
+  const where = `record ${i} for topic "${columns.topic(i)}"`;
+  const ts = columns.timestamps[i];
+  if (compacted && columns.keyAt[i] < 0) {
     throw new FraudstreamError(
       'FS_INVALID_ARGUMENT',
-      `${where()}: timestamp must be a non-negative number, got ${timestamp}`,
+      `${where}: a compacted topic needs a key on every record`,
     );
   }
-  if (compacted && nullKey) {
-    throw new FraudstreamError(
-      'FS_INVALID_ARGUMENT',
-      `${where()}: a compacted topic needs a key on every record`,
-    );
-  }
-  if (headers !== undefined) {
-    for (const name in headers) {
-      if (typeof headers[name] !== 'string') {
-        throw new FraudstreamError(
-          'FS_INVALID_ARGUMENT',
-          `${where()}: header "${name}" must be a string, got ${typeof headers[name]}`,
-        );
-      }
+  throw new FraudstreamError(
+    'FS_INVALID_ARGUMENT',
+    `${where}: timestamp must be a non-negative number, got ${ts}`,
+  );
+}
+
+function checkHeaders(columns: RecordColumns, i: number, headers: Record<string, string>): void {
+  for (const name in headers) {
+    if (typeof headers[name] !== 'string') {
+      throw new FraudstreamError(
+        'FS_INVALID_ARGUMENT',
+        `record ${i} for topic "${columns.topic(i)}": header "${name}" must be a string, got ${typeof headers[name]}`,
+      );
     }
   }
 }

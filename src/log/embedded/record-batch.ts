@@ -129,11 +129,14 @@ export function encodeColumns(
   source: ColumnsSource,
 ): { bytes: Buffer; entry: Omit<BatchEntry, 'position'> } {
   const { columns, indexes, defaultTimestamp } = source;
-  const { keyAt, keyLength, valueAt, valueLength, timestamps, headers } = columns;
+  const { keyAt, keyLength, valueAt, valueLength, timestamps, headerIds, headerList } = columns;
   const arena = columns.bytes;
   const count = indexes ? indexes.length : columns.length;
   let pos = BATCH_HEADER_BYTES;
   let maxTimestamp = -1;
+  // Consecutive records share headers (the outputs of one input record), mostly none at all.
+  let lastH = -2;
+  let lastHEmpty = true;
   for (let j = 0; j < count; j++) {
     const i = indexes ? indexes[j] : j;
     const ts = timestamps[i];
@@ -153,10 +156,24 @@ export function encodeColumns(
     v.setInt32(pos, vAt < 0 ? -1 : valueLen, true);
     copyFromArena(arena, vAt, valueLen, pos + 4);
     pos += 4 + valueLen;
-    pos = encodeHeaders(headers[i], pos);
+    const h = headerIds[i];
+    if (h !== lastH) {
+      lastH = h;
+      lastHEmpty = h < 0 || isEmpty(headerList[h]);
+    }
+    if (lastHEmpty) {
+      ensure(pos, 2);
+      view.setUint16(pos, 0, true);
+      pos += 2;
+    } else pos = encodeHeaders(headerList[h], pos);
     if (timestamp > maxTimestamp) maxTimestamp = timestamp;
   }
   return finishBatch(pos, count, baseOffset, txnId, maxTimestamp, count === 0 ? 0 : count - 1);
+}
+
+function isEmpty(headers: Headers): boolean {
+  for (const _ in headers) return false;
+  return true;
 }
 
 function copyFromArena(arena: Buffer, at: number, n: number, pos: number): void {

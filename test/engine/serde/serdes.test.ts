@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Type } from '@sinclair/typebox';
-import { Serdes } from '../../../src/engine/index.ts';
+import { type Serde, Serdes } from '../../../src/engine/index.ts';
+import { RecordColumns } from '../../../src/log/index.ts';
 
 test('string, number, bytes and json round-trip; null stays null', () => {
   assert.equal(Serdes.string().deserialize(Serdes.string().serialize('héllo')), 'héllo');
@@ -49,4 +50,26 @@ test('string and number serdes reuse the previous bytes only for the same value 
   assert.equal(s.serialize('card-1'), a);
   assert.equal(s.deserialize(s.serialize('card-2')), 'card-2');
   assert.equal(s.deserialize(s.serialize('card-1')), 'card-1');
+});
+
+test('serializeInto writes the bytes serialize returns, into an arena that grows while written', () => {
+  const arena = new RecordColumns(16, 64);
+  const cases: Array<[Serde<never>, unknown]> = [];
+  for (const n of [0, -0, 1.5, -1e300, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53 + 2, 1767225600000])
+    cases.push([Serdes.number() as Serde<never>, n]);
+  for (const key of ['card-000042', '', 'ü'.repeat(40)])
+    cases.push([
+      Serdes.windowed(Serdes.string()) as Serde<never>,
+      { key, window: { start: 1767225600000, end: 1767227400000 } },
+    ]);
+  for (let round = 0; round < 3; round++) {
+    for (const [serde, value] of cases) {
+      const before = arena.used;
+      const n = serde.serializeInto?.(value as never, arena);
+      assert.deepEqual(arena.bytes.subarray(before, before + (n ?? 0)), serde.serialize(value as never));
+      assert.equal(arena.used, before + (n ?? 0));
+    }
+  }
+  assert.ok(arena.bytes.length > 64);
+  assert.equal(Serdes.number().serializeInto?.(null as unknown as number, arena), -1);
 });

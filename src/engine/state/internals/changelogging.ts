@@ -89,7 +89,7 @@ export class ChangeloggingBackend implements StoreBackend {
     const out: ChangelogEntry[] = new Array(columns.length);
     for (let i = 0; i < columns.length; i++) {
       out[i] = {
-        topic: columns.topics[i],
+        topic: columns.topic(i),
         partition: columns.partitions[i],
         key: columns.key(i) as Buffer,
         value: columns.value(i),
