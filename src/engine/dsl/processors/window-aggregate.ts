@@ -27,7 +27,7 @@ export class WindowAggregateProcessor<K, V, VA> extends WindowedAggregateProcess
     const wm = this.time.watermark();
     const grace = this.p.windows.graceMs;
     let closed: TimeWindow | undefined;
-    for (const w of this.p.windows.windowsFor(r.timestamp)) {
+    for (const w of this.windowsFor(r.timestamp)) {
       if (w.end + grace <= wm) {
         closed ??= w;
         continue;
@@ -49,6 +49,27 @@ export class WindowAggregateProcessor<K, V, VA> extends WindowedAggregateProcess
     if (closed) this.sendLate(r, closed, wm);
     if (this.p.emit === 'final' && wm >= this.pending.nextClose) this.emitClosed(wm);
     if (wm >= this.nextPurge) this.purge(wm, wm - this.p.retentionMs - this.p.windows.sizeMs);
+  }
+
+  /** The windows of the last record, when the next one falls in the same windows (see `windowsFor`). */
+  private lastStart = -1;
+  private lastWindows: readonly TimeWindow[] = [];
+
+  /**
+   * `windows.windowsFor(t)`, reusing the previous record's (frozen) window objects while `t` stays
+   * in the same advance step: consecutive records mostly share their windows, and a hopping 30m/5m
+   * window set is an array and 6 objects per record otherwise. When the size is a multiple of the
+   * advance, the set depends only on the step's start; otherwise it is computed for every record.
+   */
+  private windowsFor(t: number): readonly TimeWindow[] {
+    const { advanceMs, sizeMs } = this.p.windows;
+    if (sizeMs % advanceMs !== 0) return this.p.windows.windowsFor(t);
+    const start = t - (t % advanceMs);
+    if (start !== this.lastStart) {
+      this.lastWindows = Object.freeze(this.p.windows.windowsFor(t).map((w) => Object.freeze(w)));
+      this.lastStart = start;
+    }
+    return this.lastWindows;
   }
 
   protected closeAt(w: TimeWindow): number {
