@@ -28,6 +28,11 @@ describe('alert records', () => {
       alertIdFor('txn-1', 'seed001-points@1.0.0+ef3488c699136d24', 'HIGH'),
     );
     assert.notEqual(alertIdFor('t', 'p@1.0.0+a', 'HIGH'), alertIdFor('t', 'p@1.0.1+a', 'HIGH'));
+    // sha256 of "txn\0packVersion\0level", first 32 hex digits: ids stay the same across versions (dedup)
+    assert.equal(
+      alertIdFor('txn-1', 'seed001-points@1.0.0+ef3488c699136d24', 'HIGH'),
+      'ad193566fd71e1563918f27cadbf7f2b',
+    );
   });
 
   test('buildAlerts keeps every alerting pack; mostSevereAlert picks one per transaction', () => {
