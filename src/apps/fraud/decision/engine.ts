@@ -120,7 +120,10 @@ function packMatches(clause: PolicyClause, r: RulePackResult): boolean {
   if (clause.levels !== undefined && !clause.levels.includes(r.level)) return false;
   if (clause.severityAtLeast !== undefined && severityRank(r.severity) < severityRank(clause.severityAtLeast))
     return false;
-  if (clause.reason !== undefined && !r.hits.some((h) => h.reason === clause.reason)) return false;
+  if (clause.reason !== undefined) {
+    for (const h of r.hits) if (h.reason === clause.reason) return true;
+    return false;
+  }
   return true;
 }
 
@@ -136,7 +139,10 @@ function clauseMatches(
     clause.levels !== undefined ||
     clause.severityAtLeast !== undefined ||
     clause.reason !== undefined;
-  return !hasPackCondition || packs.some((r) => packMatches(clause, r));
+  if (!hasPackCondition) return true;
+  // A loop, not packs.some with an arrow capturing the clause (one allocation per clause and order).
+  for (let i = 0; i < packs.length; i++) if (packMatches(clause, packs[i])) return true;
+  return false;
 }
 
 function firstMatch(

@@ -291,7 +291,16 @@ function compileCondition(
     if (!Array.isArray(list) || list.length === 0)
       return complain(`"${key}" must be a non-empty list`, list, path);
     const parts = list.map((p, i) => compileCondition(p, complain, getter, `${path}.${key}[${i}]`));
-    return key === 'all' ? (x) => parts.every((p) => p(x)) : (x) => parts.some((p) => p(x));
+    // Loops, not every/some with an arrow: that arrow (it captures x) was allocated per evaluation.
+    if (key === 'all')
+      return (x) => {
+        for (let i = 0; i < parts.length; i++) if (!parts[i](x)) return false;
+        return true;
+      };
+    return (x) => {
+      for (let i = 0; i < parts.length; i++) if (parts[i](x)) return true;
+      return false;
+    };
   }
   if ('not' in c) {
     const inner = compileCondition(c.not, complain, getter, `${path}.not`);
