@@ -136,23 +136,20 @@ export function buildFraudTopology(builder: StreamBuilder, deps: FraudTopologyDe
   const scored = byMerchant
     .selectKey((_k, v) => v.entityId)
     .repartition({ name: 'fraud-by-customer', key: Serdes.string(), value: wireSerde<MerchantStageOrder>() })
-    .leftJoin(
-      customers,
-      (w, customer): ScoringInput => {
-        const v = fromWire(w);
-        // a literal, not a spread of v: one fixed shape, no generic property copy per order
-        return {
-          event: v.event,
-          sanitized: v.sanitized,
-          receivedAt: v.receivedAt,
-          sourceJson: v.sourceJson,
-          merchant: w.merchant,
-          merchantLabelled: w.merchantLabelled,
-          merchantFrauds: w.merchantFrauds,
-          customer,
-        };
-      },
-    )
+    .leftJoin(customers, (w, customer): ScoringInput => {
+      const v = fromWire(w);
+      // a literal, not a spread of v: one fixed shape, no generic property copy per order
+      return {
+        event: v.event,
+        sanitized: v.sanitized,
+        receivedAt: v.receivedAt,
+        sourceJson: v.sourceJson,
+        merchant: w.merchant,
+        merchantLabelled: w.merchantLabelled,
+        merchantFrauds: w.merchantFrauds,
+        customer,
+      };
+    })
     .process<string, ScoredEvent>(() => new CustomerStage(deps.scorer, deps.onScored), {
       stores: [CUSTOMER_STATE_STORE],
       name: 'customer-stage',
