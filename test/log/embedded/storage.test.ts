@@ -68,7 +68,8 @@ test('deleteRecords deletes the closed segments wholly below the offset and the 
   const log = await openLog(dir);
   await log.admin().createTopic({ name: 'purged', partitions: 1, segmentBytes: 1024 });
   const producer = await log.producer();
-  for (let i = 0; i < 40; i++) await producer.send([{ topic: 'purged', partition: 0, value: payload(i, 100) }]);
+  for (let i = 0; i < 40; i++)
+    await producer.send([{ topic: 'purged', partition: 0, value: payload(i, 100) }]);
   const before = segmentFiles(dir, 'purged', 0).length;
   await log.admin().deleteRecords([{ topic: 'purged', partition: 0, offset: 25 }]);
   const after = segmentFiles(dir, 'purged', 0).length;
