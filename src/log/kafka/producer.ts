@@ -31,6 +31,7 @@ import type {
 import type { KafkaAdmin } from './admin.ts';
 import { classify, hasApiId, toFraudstreamError } from './errors.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
+import { commitTxnOffsetsAtOnce } from './txn-offsets.ts';
 
 /** What a transaction needs from a KafkaConsumer to commit offsets as part of the group. */
 export interface GroupMembership {
@@ -294,9 +295,15 @@ class KafkaTransaction implements Transaction {
     }
     try {
       const group = { groupId: consumer.groupId, ...consumer.groupMetadata() };
+      await this.#txn.addConsumer({ groupId: group.groupId } as never);
+      if (offsets.length === 0) return;
+      try {
+        if (await commitTxnOffsetsAtOnce(this.#producer.client, group, offsets)) return;
+      } catch {
+        // Repeated below through the client's path, which retries and classifies the failure.
+      }
       // The client commits `message.offset + 1`; ours are already "next offset to read".
       // Sequential: the client deduplicates concurrent offset commits of one transaction.
-      await this.#txn.addConsumer({ groupId: group.groupId } as never);
       for (const o of offsets) {
         await this.#txn.addOffset({
           topic: o.topic,

@@ -3,9 +3,11 @@
  *  - `transactionTimeoutMs` is the timeout the broker holds for the transactional id (it decides
  *    how long a crashed producer's open transaction blocks read_committed readers);
  *  - a consumer's starting position and `committed()` wait for a pending transactional offset
- *    commit (KIP-447 stable offsets) instead of resuming from the offset before it.
+ *    commit (KIP-447 stable offsets) instead of resuming from the offset before it;
+ *  - a transaction's offsets of several partitions go to the group coordinator in one request.
  */
 import assert from 'node:assert/strict';
+import { tracingChannel } from 'node:diagnostics_channel';
 import { describe, test } from 'node:test';
 import { Admin, Connection, describeTransactionsV0 } from '@platformatic/kafka';
 import { KafkaLog } from '../../../src/log/kafka/index.ts';
@@ -98,6 +100,44 @@ describe('KafkaLog transactions', { skip }, () => {
       await producer.close();
     } finally {
       await consumer?.close();
+      await log
+        .admin()
+        .deleteTopic(topic)
+        .catch(() => {});
+      await log.close();
+    }
+  });
+
+  test('the offsets of several partitions are committed with one TxnOffsetCommit request', async () => {
+    const log = await KafkaLog.connect({ brokers });
+    const topic = uniqueName('offsets-once');
+    const groupId = uniqueName('offsets-once-g');
+    const requests: number[] = [];
+    const onRequest = (message: unknown) => {
+      requests.push((message as { apiKey: number }).apiKey);
+    };
+    const channel = tracingChannel('plt:kafka:connections:api');
+    try {
+      await log.admin().createTopic({ name: topic, partitions: 3 });
+      const producer = await log.producer({ transactionalId: uniqueName('offsets-once-tx') });
+      const txn = await producer.beginTransaction();
+      await txn.send([{ topic, partition: 0, value: Buffer.from('x') }]);
+      const offsets = [0, 1, 2].map((partition) => ({ topic, partition, offset: 3 + partition }));
+      channel.start.subscribe(onRequest);
+      await txn.addOffsets(await groupOnly(groupId), offsets);
+      channel.start.unsubscribe(onRequest);
+      await txn.commit();
+      await producer.close();
+      const TXN_OFFSET_COMMIT = 28;
+      assert.equal(requests.filter((key) => key === TXN_OFFSET_COMMIT).length, 1);
+      const consumer = await log.consumer({ groupId, topics: [topic] });
+      try {
+        assert.deepEqual(await consumer.committed(offsets), offsets);
+      } finally {
+        await consumer.close();
+      }
+    } finally {
+      channel.start.unsubscribe(onRequest);
       await log
         .admin()
         .deleteTopic(topic)
