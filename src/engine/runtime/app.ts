@@ -19,7 +19,7 @@ import { FraudstreamError, isFraudstreamError } from '../../errors.ts';
 import type { Consumer, Producer, TopicPartition } from '../../log/types.ts';
 import { memoryBackend } from '../state/stores.ts';
 import type { Topology } from '../topology/topology.ts';
-import { commitTasks } from './commit.ts';
+import { Committer } from './commit.ts';
 import { EngineMetrics } from './metrics.ts';
 import { type QueryableStore, queryableStore } from './queries.ts';
 import { RepartitionPurge } from './repartition-purge.ts';
@@ -40,6 +40,7 @@ export class StreamsApp {
   private stateValue: AppState = 'created';
   private producer: Producer | undefined;
   private consumer: Consumer | undefined;
+  private committer: Committer | undefined;
   private readonly tasks = new Map<string, StreamTask>();
   private readonly taskByPartition = new Map<string, StreamTask>();
   private readonly paused = new Set<string>();
@@ -152,6 +153,16 @@ export class StreamsApp {
       onAssigned: (tps) => this.onAssigned(tps),
       onRevoked: (tps) => this.onRevoked(tps),
     });
+    this.committer = new Committer(
+      () => this.producer!,
+      () => this.consumer!,
+      {
+        guarantee: c.processingGuarantee ?? 'exactly_once',
+        // Kafka's sends are round trips to overlap with processing; the embedded log appends in-process.
+        sendAhead: c.log.kind === 'kafka',
+        onCommitted: (offsets) => this.purge?.committed(offsets),
+      },
+    );
     this.stateValue = 'running';
     this.loop = this.run();
   }
@@ -240,6 +251,7 @@ export class StreamsApp {
       try {
         await this.producer?.close().catch(() => {});
         this.producer = undefined;
+        this.committer?.reset();
         this.producer = await this.openProducer();
         const consumer = this.consumer!;
         for (const t of this.tasks.values()) t.close();
@@ -338,11 +350,17 @@ export class StreamsApp {
       while (this.stateValue === 'running') {
         try {
           const wait = uncommitted ? Math.max(0, lastCommit + interval - Date.now()) : POLL_WAIT_MS;
-          if ((await this.step(maxBuffered, Math.min(POLL_WAIT_MS, wait))) > 0) uncommitted = true;
-          if (Date.now() - lastCommit >= interval) {
+          const processed = await this.step(maxBuffered, Math.min(POLL_WAIT_MS, wait));
+          if (processed > 0) uncommitted = true;
+          const now = Date.now();
+          if (now - lastCommit >= interval) {
             await this.commit();
-            lastCommit = Date.now();
+            // Counted from the commit's start (as Kafka Streams does): a commit's own duration does
+            // not stretch the interval, so outputs wait at most about commitIntervalMs.
+            lastCommit = now;
             uncommitted = false;
+          } else if (processed > 0) {
+            this.committer!.sendAhead(this.tasks.values());
           }
         } catch (error) {
           if (!isFraudstreamError(error) || !error.retriable || this.stateValue !== 'running') throw error;
@@ -393,13 +411,7 @@ export class StreamsApp {
 
   private async commit(): Promise<void> {
     const started = performance.now();
-    const committed = await commitTasks(
-      this.tasks.values(),
-      this.producer!,
-      this.consumer!,
-      this.config.processingGuarantee ?? 'exactly_once',
-      this.purge === undefined ? undefined : (offsets) => this.purge?.committed(offsets),
-    );
+    const committed = await this.committer!.commit(this.tasks.values());
     if (committed) this.metrics.commitLatency.observe((performance.now() - started) / 1000);
   }
 }
