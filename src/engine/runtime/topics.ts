@@ -26,23 +26,30 @@ export async function prepareTopics(
     external.set(t, (await admin.describeTopic(t)).partitions);
   }
   const counts = topology.resolvePartitions((t) => external.get(t));
-  const ensure = async (name: string, n: number, cleanupPolicy: 'delete' | 'compact') => {
-    if (!existing.has(name)) {
-      await admin.createTopic({ name, partitions: n, cleanupPolicy }, { ifNotExists: true });
-      existing.add(name);
-    }
-    partitions.set(name, (await admin.describeTopic(name)).partitions);
+  // Every topic the app writes or reads internally, first mention wins (as created one by one).
+  const wanted = new Map<string, { partitions: number; cleanupPolicy: 'delete' | 'compact' }>();
+  const want = (name: string, partitions: number, cleanupPolicy: 'delete' | 'compact') => {
+    if (!wanted.has(name)) wanted.set(name, { partitions, cleanupPolicy });
   };
   for (const [t, n] of counts) {
-    if (topology.isInternal(t)) await ensure(topology.topicName(appId, t), n, 'delete');
+    if (topology.isInternal(t)) want(topology.topicName(appId, t), n, 'delete');
     else partitions.set(t, n);
   }
   for (const sub of topology.subtopologies) {
     const n = Math.max(...sub.sourceTopics.map((t) => counts.get(t) ?? 1));
-    for (const s of sub.stores) if (s.changelog) await ensure(`${appId}-${s.name}-changelog`, n, 'compact');
+    for (const s of sub.stores) if (s.changelog) want(`${appId}-${s.name}-changelog`, n, 'compact');
   }
   const maxSource = Math.max(1, ...counts.values());
-  for (const t of topology.externalSinkTopics()) await ensure(t, maxSource, 'delete');
-  for (const t of [...sideTopics, ...topology.sideOutputTopics]) await ensure(t, 1, 'delete');
+  for (const t of topology.externalSinkTopics()) want(t, maxSource, 'delete');
+  for (const t of [...sideTopics, ...topology.sideOutputTopics]) want(t, 1, 'delete');
+  // Created concurrently: on Kafka each creation is a controller round trip (~30 ms here) plus a
+  // wait for the partition leaders, and a first start creates a dozen topics.
+  await Promise.all(
+    [...wanted]
+      .filter(([name]) => !existing.has(name))
+      .map(([name, spec]) => admin.createTopic({ name, ...spec }, { ifNotExists: true })),
+  );
+  const described = await Promise.all([...wanted.keys()].map((name) => admin.describeTopic(name)));
+  for (const d of described) partitions.set(d.name, d.partitions);
   return partitions;
 }
