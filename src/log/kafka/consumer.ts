@@ -12,8 +12,7 @@
  *      `onAssigned(new partitions)`, then positions each from its committed offset (else
  *      `startFrom`), and only then returns records of them.
  * Fetched records are kept in a per-partition buffer (at most one fetch response) and handed
- * out up to `maxPollRecords` at a time; a partition is fetched again only when its buffer is empty,
- * in the background (no broker-side wait) when poll returns records of other partitions.
+ * out up to `maxPollRecords` at a time; a partition is fetched again only when its buffer is empty.
  *
  * @example
  *   const consumer = await log.consumer({ groupId: 'fraud', topics: ['orders'], onRevoked: commitNow });
@@ -228,23 +227,27 @@ export class KafkaConsumer implements Consumer, GroupMembership {
           throw error;
         }
         const ready = this.#drain();
-        if (ready.length > 0) {
-          // Partitions drained empty are fetched while the caller processes what it got.
-          this.#fetcher.prefetch(this.#fetchable(), this.#isCurrent);
-          return ready;
-        }
+        if (ready.length > 0) return ready;
         const remaining = deadline - Date.now();
         if (remaining <= 0 || this.#closed || this.#closing) return [];
         try {
-          if (await this.#fetcher.settle(remaining)) continue;
           const startFrom = this.#consumerOptions.startFrom ?? 'committed';
           await this.#committed.resolve([...this.#owned.values()], startFrom, this.#fetcher);
-          const fetchable = this.#fetchable();
+          const fetchable = [...this.#owned.values()].filter(
+            (s) =>
+              s.position !== undefined &&
+              s.buffer.length === 0 &&
+              !this.#paused.has(key(s.tp.topic, s.tp.partition)),
+          );
           if (fetchable.length === 0) {
             await sleep(Math.min(remaining, 20));
             continue;
           }
-          await this.#fetcher.fetch(fetchable, Math.min(remaining, 500), this.#isCurrent);
+          await this.#fetcher.fetch(
+            fetchable,
+            Math.min(remaining, 500),
+            (state) => this.#owned.get(key(state.tp.topic, state.tp.partition)) === state,
+          );
           this.#unreachableSince = undefined;
         } catch (error) {
           await this.#tolerateOutage(error, deadline);
@@ -254,20 +257,6 @@ export class KafkaConsumer implements Consumer, GroupMembership {
       this.#polling = false;
     }
   }
-
-  /** Positioned, unpaused partitions with nothing buffered. */
-  #fetchable(): PartitionState[] {
-    return [...this.#owned.values()].filter(
-      (s) =>
-        s.position !== undefined &&
-        s.buffer.length === 0 &&
-        !this.#paused.has(key(s.tp.topic, s.tp.partition)),
-    );
-  }
-
-  /** Whether a fetched state still belongs to this consumer (not revoked or reassigned meanwhile). */
-  readonly #isCurrent = (state: PartitionState): boolean =>
-    this.#owned.get(key(state.tp.topic, state.tp.partition)) === state;
 
   /**
    * A broker restart or a leader move must not crash the application: retriable errors inside

@@ -16,7 +16,6 @@ import {
   ListOffsetTimestamps,
 } from '@platformatic/kafka';
 import type { LogRecord, TopicPartition } from '../types.ts';
-import { settlesWithin } from './consumer-support.ts';
 import { hasApiId, toFraudstreamError } from './errors.ts';
 import type { KafkaLogLogger } from './options.ts';
 import { decodeFetchResponse } from './records.ts';
@@ -43,9 +42,6 @@ export class PartitionFetcher {
   readonly #isolation: number;
   readonly #brokers: string[];
   readonly #logger: KafkaLogLogger;
-  /** The prefetch in flight, and the failure of the last one until `settle` reports it. */
-  #background: Promise<void> | undefined;
-  #backgroundFailure: { error: unknown } | undefined;
 
   constructor(client: ClientConsumer, isolation: number, brokers: string[], logger: KafkaLogLogger) {
     this.#client = client;
@@ -72,39 +68,6 @@ export class PartitionFetcher {
     } catch (error) {
       throw toFraudstreamError(error, 'list offsets', this.#brokers);
     }
-  }
-
-  /**
-   * Starts fetching `states` in the background, answered by the broker with what it has now (no
-   * wait), unless a background fetch is still out: the caller goes on with buffered records
-   * while the response arrives. `settle` waits for it and rethrows its failure.
-   */
-  prefetch(states: PartitionState[], isCurrent: (state: PartitionState) => boolean): void {
-    if (this.#background !== undefined || this.#backgroundFailure !== undefined || states.length === 0)
-      return;
-    const background = this.fetch(states, 0, isCurrent).then(
-      () => {
-        this.#background = undefined;
-      },
-      (error: unknown) => {
-        this.#background = undefined;
-        this.#backgroundFailure = { error };
-      },
-    );
-    this.#background = background;
-  }
-
-  /**
-   * Waits up to `ms` for the background fetch; true if one was out (its records may be buffered
-   * now). Throws the failure of the last background fetch, once.
-   */
-  async settle(ms: number): Promise<boolean> {
-    const background = this.#background;
-    if (background !== undefined) await settlesWithin(background, ms);
-    const failure = this.#backgroundFailure;
-    this.#backgroundFailure = undefined;
-    if (failure) throw failure.error;
-    return background !== undefined;
   }
 
   /** Fills the buffers of `states`; `isCurrent` says whether a state still belongs to the consumer. */

@@ -5,7 +5,6 @@
  * FRAUDSTREAM_KAFKA_SASL_BROKERS (default 127.0.0.1:9093).
  */
 import assert from 'node:assert/strict';
-import { tracingChannel } from 'node:diagnostics_channel';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -190,74 +189,6 @@ describe('KafkaLog on a real broker', { skip }, () => {
       await consumer.close();
       await producer.close();
     } finally {
-      await log.close();
-    }
-  });
-
-  test('partitions that poll drained empty are fetched in the background, while the caller works', async () => {
-    const log = await KafkaLog.connect({ brokers });
-    const topic = uniqueName('prefetch');
-    const FETCH = 1;
-    let polling = false;
-    // Fetch responses that arrive while the caller is not inside poll() (without prefetching, every
-    // fetch is awaited inside poll).
-    let fetchesOutsidePoll = 0;
-    const onResponse = (message: unknown) => {
-      if ((message as { apiKey: number }).apiKey === FETCH && !polling) fetchesOutsidePoll++;
-    };
-    const channel = tracingChannel('plt:kafka:connections:api');
-    channel.asyncEnd.subscribe(onResponse);
-    try {
-      await log.admin().createTopic({ name: topic, partitions: 2 });
-      const producer = await log.producer();
-      const send = (partition: number, from: number, count: number) =>
-        producer.send(
-          Array.from({ length: count }, (_, i) => ({ topic, partition, value: Buffer.from(`${from + i}`) })),
-        );
-      await send(0, 0, 10);
-      const consumer = await log.consumer({
-        groupId: uniqueName('g'),
-        topics: [topic],
-        startFrom: 'earliest',
-        maxPollRecords: 4,
-      });
-      const poll = async (ms: number) => {
-        polling = true;
-        try {
-          return await consumer.poll(ms);
-        } finally {
-          polling = false;
-        }
-      };
-      const records: LogRecord[] = [];
-      const deadline = Date.now() + 20_000;
-      while (records.length === 0 && Date.now() < deadline) records.push(...(await poll(200)));
-      assert.equal(fetchesOutsidePoll, 0, 'the first records come from a fetch inside poll');
-      await send(1, 100, 3);
-      // p0's buffer still holds records: this poll returns them and fetches the drained partitions
-      // in the background.
-      while (records.length < 10 && Date.now() < deadline) {
-        records.push(...(await poll(200)));
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      while (records.length < 13 && Date.now() < deadline) records.push(...(await poll(200)));
-      assert.ok(fetchesOutsidePoll > 0, 'a fetch was answered while the caller was not polling');
-      const values = (partition: number) =>
-        records.filter((r) => r.partition === partition).map((r) => Number(r.value?.toString()));
-      assert.deepEqual(
-        values(0),
-        Array.from({ length: 10 }, (_, i) => i),
-        'p0 in order, once',
-      );
-      assert.deepEqual(values(1), [100, 101, 102], 'p1 in order, once');
-      await consumer.close();
-      await producer.close();
-    } finally {
-      channel.asyncEnd.unsubscribe(onResponse);
-      await log
-        .admin()
-        .deleteTopic(topic)
-        .catch(() => {});
       await log.close();
     }
   });
