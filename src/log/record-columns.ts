@@ -9,6 +9,13 @@
  * from the arena; any other log gets `toRecords()`, whose keys and values are views into the arena.
  * Once handed to a log, columns are not written again (the arena is never reused).
  *
+ * Records pushed as frames (`push`, or `beginFrame` → key → `frameGap` → value → `pushAt`) lay the
+ * arena out as the embedded log's batch records (offset delta, timestamp, key length, key, value
+ * length, value, header count), so a run of them is appended with one copy and a patch of each
+ * record's offset delta and timestamp (see `FRAME_*`; both are left unwritten until then). A record with headers, or bytes
+ * between frames (a serde that threw), ends that: `framed` turns false and the log encodes record
+ * by record from `keyAt`/`valueAt`, which stay valid either way.
+ *
  * @example
  *   const cols = new RecordColumns();
  *   cols.push('payments-per-card', 0, key, value, Date.now(), {});
@@ -18,6 +25,12 @@ import type { Headers, ProducerRecord } from './types.ts';
 
 /** Timestamp of a record that carries none (the log stamps it with the append time). */
 export const NO_TIMESTAMP = -1;
+
+/** A frame: u32 offset delta, f64 timestamp, i32 key length (-1: null), key, i32 value length
+ * (-1: null), value, u16 header count (0), all little-endian. */
+export const FRAME_PREFIX_BYTES = 16;
+export const FRAME_GAP_BYTES = 4;
+export const FRAME_SUFFIX_BYTES = 2;
 
 export class RecordColumns {
   /** Topic of each record, as an index into `topicNames`. */
@@ -40,6 +53,16 @@ export class RecordColumns {
   bytes: Buffer;
   /** Bytes of `bytes` in use. */
   used = 0;
+  /** True while every record is a frame, the frames following each other from byte 0. */
+  framed = true;
+  /** Start of each record's frame in `bytes` (meaningful while `framed`). */
+  frameAt: Int32Array;
+  /** End of the last frame. */
+  frameEnd = 0;
+  /** Start of the frame being written, -1 if none. */
+  private openFrame = -1;
+  private view: DataView;
+  private lastHeadersEmpty = true;
   private count = 0;
   private lastTopic: string | undefined;
   private lastTopicId = -1;
@@ -56,7 +79,9 @@ export class RecordColumns {
     this.valueAt = new Int32Array(n);
     this.valueLength = new Int32Array(n);
     this.timestamps = new Float64Array(n);
+    this.frameAt = new Int32Array(n);
     this.bytes = Buffer.allocUnsafeSlow(Math.max(64, initialBytes));
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
   }
 
   get length(): number {
@@ -70,6 +95,7 @@ export class RecordColumns {
       const grown = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, at + n));
       this.bytes.copy(grown, 0, 0, at);
       this.bytes = grown;
+      this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
     }
     this.used = at + n;
     return at;
@@ -87,6 +113,16 @@ export class RecordColumns {
     return at;
   }
 
+  /** Starts a frame: call before writing the key (then `frameGap`, the value, `pushAt`). */
+  beginFrame(): void {
+    this.openFrame = this.framed && this.used === this.frameEnd ? this.reserve(FRAME_PREFIX_BYTES) : -1;
+  }
+
+  /** Between a frame's key and value. */
+  frameGap(): void {
+    if (this.openFrame >= 0) this.reserve(FRAME_GAP_BYTES);
+  }
+
   /** Adds a record, copying its key and value. */
   push(
     topic: string,
@@ -96,7 +132,9 @@ export class RecordColumns {
     timestamp: number,
     headers: Headers | undefined,
   ): void {
+    this.beginFrame();
     const keyAt = this.copyIn(key);
+    this.frameGap();
     const valueAt = this.copyIn(value);
     this.pushAt(
       topic,
@@ -131,20 +169,59 @@ export class RecordColumns {
       this.lastTopicId = id;
     }
     this.topicIds[i] = this.lastTopicId;
-    if (headers === undefined) this.headerIds[i] = -1;
-    else {
+    let noHeaders = true;
+    if (headers !== undefined) {
       if (headers !== this.lastHeaders || this.headerList.length === 0) {
         this.headerList.push(headers);
         this.lastHeaders = headers;
+        this.lastHeadersEmpty = isEmpty(headers);
       }
       this.headerIds[i] = this.headerList.length - 1;
-    }
+      noHeaders = this.lastHeadersEmpty;
+    } else this.headerIds[i] = -1;
     this.partitions[i] = partition;
     this.keyAt[i] = keyAt;
     this.keyLength[i] = keyLength;
     this.valueAt[i] = valueAt;
     this.valueLength[i] = valueLength;
     this.timestamps[i] = timestamp;
+    if (this.framed) this.closeFrame(i, keyAt, keyLength, valueAt, valueLength, noHeaders);
+  }
+
+  /** Completes record i's frame, or ends `framed` if the record was not written as one. */
+  private closeFrame(
+    i: number,
+    keyAt: number,
+    keyLength: number,
+    valueAt: number,
+    valueLength: number,
+    noHeaders: boolean,
+  ): void {
+    const at = this.openFrame;
+    this.openFrame = -1;
+    const keyLen = keyAt < 0 ? 0 : keyLength;
+    const valueStart = at + FRAME_PREFIX_BYTES + keyLen + FRAME_GAP_BYTES;
+    const valueLen = valueAt < 0 ? 0 : valueLength;
+    if (
+      at < 0 ||
+      !noHeaders ||
+      (keyAt >= 0 && keyAt !== at + FRAME_PREFIX_BYTES) ||
+      (valueAt >= 0 && valueAt !== valueStart) ||
+      this.used !== valueStart + valueLen
+    ) {
+      this.framed = false;
+      return;
+    }
+    const end = this.reserve(FRAME_SUFFIX_BYTES); // before reading `view`: reserving may replace it
+    // The offset delta (at) and the timestamp (at + 4) are written when appended.
+    const v = this.view;
+    v.setInt32(at + 12, keyAt < 0 ? -1 : keyLen, true);
+    v.setInt32(valueStart - FRAME_GAP_BYTES, valueAt < 0 ? -1 : valueLen, true);
+    const bytes = this.bytes;
+    bytes[end] = 0;
+    bytes[end + 1] = 0;
+    this.frameAt[i] = at;
+    this.frameEnd = this.used;
   }
 
   private grow(): void {
@@ -161,6 +238,7 @@ export class RecordColumns {
     this.keyLength = int32(this.keyLength);
     this.valueAt = int32(this.valueAt);
     this.valueLength = int32(this.valueLength);
+    this.frameAt = int32(this.frameAt);
     const ts = new Float64Array(n);
     ts.set(this.timestamps);
     this.timestamps = ts;
@@ -204,4 +282,9 @@ export class RecordColumns {
     }
     return out;
   }
+}
+
+function isEmpty(headers: Headers): boolean {
+  for (const _ in headers) return false;
+  return true;
 }

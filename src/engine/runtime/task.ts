@@ -278,8 +278,10 @@ export class StreamTask {
     headers: Record<string, string>,
   ): void {
     const out = this.output.columns;
+    out.beginFrame();
     const keyAt = out.used;
     const keyLength = keySerde.serializeInto(key, out);
+    out.frameGap();
     const valueAt = out.used;
     const valueLength = valueSerde.serializeInto(value, out);
     const n = this.env.partitionsOf(topic);

@@ -69,13 +69,14 @@ export function appendColumns(
   }
   const baseOffsets = new Float64Array(stores.length);
   for (let s = 0; s < stores.length; s++) {
+    // One store: its batch is the records [from, to), no index list (frames are copied at once).
     let indexes: number[] | undefined;
-    if (stores.length > 1 || from !== 0 || to !== columns.length) {
+    if (stores.length > 1) {
       indexes = [];
       for (let i = 0; i < n; i++) if (storeOf[i] === s) indexes.push(from + i);
     }
     baseOffsets[s] = stores[s].append(
-      { columns, indexes, defaultTimestamp: now },
+      { columns, indexes, from, to, defaultTimestamp: now },
       txnId,
       segmentBytes[s],
       broker.fsync === 'never',

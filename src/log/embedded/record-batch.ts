@@ -49,8 +49,12 @@ export interface BatchSource {
 /** Records held as columns (see RecordColumns), e.g. a stream task's outputs of one commit. */
 export interface ColumnsSource {
   columns: RecordColumns;
-  /** Which records form the batch (indexes into the columns); all of them if omitted. */
+  /** Which records form the batch (indexes into the columns); the records [from, to) if omitted. */
   indexes?: readonly number[];
+  /** First record of the batch without `indexes` (default 0). */
+  from?: number;
+  /** End (exclusive) of the batch without `indexes` (default: all records). */
+  to?: number;
   /** Timestamp of records that carry none (append time). */
   defaultTimestamp: number;
 }
@@ -129,16 +133,19 @@ export function encodeColumns(
   source: ColumnsSource,
 ): { bytes: Buffer; entry: Omit<BatchEntry, 'position'> } {
   const { columns, indexes, defaultTimestamp } = source;
+  const from = indexes ? 0 : (source.from ?? 0);
+  const to = indexes ? 0 : (source.to ?? columns.length);
+  if (!indexes && columns.framed) return encodeFrames(baseOffset, txnId, columns, from, to, defaultTimestamp);
   const { keyAt, keyLength, valueAt, valueLength, timestamps, headerIds, headerList } = columns;
   const arena = columns.bytes;
-  const count = indexes ? indexes.length : columns.length;
+  const count = indexes ? indexes.length : to - from;
   let pos = BATCH_HEADER_BYTES;
   let maxTimestamp = -1;
   // Consecutive records share headers (the outputs of one input record), mostly none at all.
   let lastH = -2;
   let lastHEmpty = true;
   for (let j = 0; j < count; j++) {
-    const i = indexes ? indexes[j] : j;
+    const i = indexes ? indexes[j] : from + j;
     const ts = timestamps[i];
     const timestamp = ts === NO_TIMESTAMP ? defaultTimestamp : ts;
     const kAt = keyAt[i];
@@ -169,6 +176,47 @@ export function encodeColumns(
     if (timestamp > maxTimestamp) maxTimestamp = timestamp;
   }
   return finishBatch(pos, count, baseOffset, txnId, maxTimestamp, count === 0 ? 0 : count - 1);
+}
+
+/**
+ * `encodeColumns` of the records [from, to) of columns laid out as frames (see RecordColumns): the
+ * frames are the batch's records already, so they are copied at once and each gets its offset delta
+ * and timestamp (the default one if it has none).
+ */
+function encodeFrames(
+  baseOffset: number,
+  txnId: number,
+  columns: RecordColumns,
+  from: number,
+  to: number,
+  defaultTimestamp: number,
+): { bytes: Buffer; entry: Omit<BatchEntry, 'position'> } {
+  const { frameAt, timestamps } = columns;
+  const count = to - from;
+  const start = count === 0 ? 0 : frameAt[from];
+  const end = count === 0 ? 0 : to < columns.length ? frameAt[to] : columns.frameEnd;
+  ensure(BATCH_HEADER_BYTES, end - start);
+  columns.bytes.copy(scratch, BATCH_HEADER_BYTES, start, end);
+  const v = view;
+  const shift = BATCH_HEADER_BYTES - start;
+  let maxTimestamp = -1;
+  for (let j = 0; j < count; j++) {
+    const i = from + j;
+    const at = frameAt[i] + shift;
+    const ts = timestamps[i];
+    const timestamp = ts === NO_TIMESTAMP ? defaultTimestamp : ts;
+    v.setUint32(at, j, true);
+    v.setFloat64(at + 4, timestamp, true);
+    if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+  }
+  return finishBatch(
+    BATCH_HEADER_BYTES + end - start,
+    count,
+    baseOffset,
+    txnId,
+    maxTimestamp,
+    count === 0 ? 0 : count - 1,
+  );
 }
 
 function isEmpty(headers: Headers): boolean {

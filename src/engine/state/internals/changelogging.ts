@@ -53,8 +53,10 @@ export class ChangeloggingBackend implements StoreBackend {
   recordWindow(key: Buffer, start: number, seq: number | undefined, value: Buffer | null): void {
     const p = this.pending;
     const keyLength = windowKeyLength(key, seq);
+    p.beginFrame();
     const keyAt = p.reserve(keyLength);
     writeComposite(p.bytes, keyAt, key, start, seq);
+    p.frameGap();
     const valueAt = p.copyIn(value);
     p.pushAt(
       this.topic,
