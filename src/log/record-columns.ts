@@ -36,8 +36,8 @@ export class RecordColumns {
   /** Topic of each record, as an index into `topicNames`. */
   topicIds: Int32Array;
   readonly topicNames: string[] = [];
-  /** Headers of each record, as an index into `headerList`; -1 for none. Consecutive records with
-   * the same headers object (the outputs of one input record) share an entry. */
+  /** Headers of each record, as an index into `headerList`; -1 for none or empty headers.
+   * Consecutive records with the same headers object (the outputs of one input record) share an entry. */
   headerIds: Int32Array;
   readonly headerList: Headers[] = [];
   partitions: Int32Array;
@@ -62,11 +62,11 @@ export class RecordColumns {
   /** Start of the frame being written, -1 if none. */
   private openFrame = -1;
   private view: DataView;
-  private lastHeadersEmpty = true;
   private count = 0;
   private lastTopic: string | undefined;
   private lastTopicId = -1;
   private lastHeaders: Headers | undefined;
+  private lastHeaderId = -1;
 
   /** Room for `initialRecords` records and `initialBytes` bytes before anything grows. */
   constructor(initialRecords = 64, initialBytes = 4096) {
@@ -169,23 +169,24 @@ export class RecordColumns {
       this.lastTopicId = id;
     }
     this.topicIds[i] = this.lastTopicId;
-    let noHeaders = true;
+    // Empty headers (most records: each input record has its own `{}`) are kept as none, so the
+    // columns hold no object per input record until the commit.
+    let h = -1;
     if (headers !== undefined) {
-      if (headers !== this.lastHeaders || this.headerList.length === 0) {
-        this.headerList.push(headers);
+      if (headers !== this.lastHeaders || this.lastHeaderId < 0) {
         this.lastHeaders = headers;
-        this.lastHeadersEmpty = isEmpty(headers);
+        this.lastHeaderId = isEmpty(headers) ? -1 : this.headerList.push(headers) - 1;
       }
-      this.headerIds[i] = this.headerList.length - 1;
-      noHeaders = this.lastHeadersEmpty;
-    } else this.headerIds[i] = -1;
+      h = this.lastHeaderId;
+    }
+    this.headerIds[i] = h;
     this.partitions[i] = partition;
     this.keyAt[i] = keyAt;
     this.keyLength[i] = keyLength;
     this.valueAt[i] = valueAt;
     this.valueLength[i] = valueLength;
     this.timestamps[i] = timestamp;
-    if (this.framed) this.closeFrame(i, keyAt, keyLength, valueAt, valueLength, noHeaders);
+    if (this.framed) this.closeFrame(i, keyAt, keyLength, valueAt, valueLength, h < 0);
   }
 
   /** Completes record i's frame, or ends `framed` if the record was not written as one. */

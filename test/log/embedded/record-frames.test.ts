@@ -68,3 +68,17 @@ test('bytes left between two records (a serde that threw) end the frames', () =>
   assert.deepEqual(cols.key(1), Buffer.from('k2'));
   assert.deepEqual(cols.value(1), Buffer.from('v2'));
 });
+
+test('empty headers (each record its own {}) are kept as none: no entry per record, the frames go on', () => {
+  const cols = new RecordColumns();
+  for (let i = 0; i < 10; i++) cols.push('main', 0, Buffer.from(`k${i}`), Buffer.from('v'), i, {});
+  assert.equal(cols.framed, true);
+  assert.equal(cols.headerList.length, 0);
+  assert.equal(cols.headers(3), undefined);
+  const named = { a: '1' };
+  cols.push('main', 0, Buffer.from('k'), Buffer.from('v'), 10, named);
+  cols.push('main', 0, Buffer.from('k'), Buffer.from('v'), 11, named);
+  assert.equal(cols.framed, false);
+  assert.deepEqual(cols.headerList, [named]);
+  assert.equal(cols.headers(11), named);
+});
