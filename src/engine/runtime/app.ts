@@ -17,8 +17,8 @@ import { performance } from 'node:perf_hooks';
 import { Registry } from 'prom-client';
 import { FraudstreamError, isFraudstreamError } from '../../errors.ts';
 import type { Consumer, Producer, TopicPartition } from '../../log/types.ts';
-import { memoryBackend } from '../state/stores.ts';
 import type { Topology } from '../topology/topology.ts';
+import { appTopics, openAppProducer, taskEnv } from './app-setup.ts';
 import { Committer } from './commit.ts';
 import { EngineMetrics } from './metrics.ts';
 import { type QueryableStore, queryableStore } from './queries.ts';
@@ -107,45 +107,24 @@ export class StreamsApp {
     this.startedAtMs = Date.now();
     const c = this.config;
     const appId = c.applicationId;
-    this.partitions = await prepareTopics(this.config.log, this.topology, this.config.applicationId, [
-      this.deadLetterTopic(),
-      this.lateRecordsTopic(),
+    const topics = appTopics(this.topology, c);
+    this.partitions = await prepareTopics(c.log, this.topology, appId, [
+      topics.deadLetter,
+      topics.lateRecords,
     ]);
-    const repartitionTopics = this.topology.subtopologies
-      .flatMap((sub) => sub.sourceTopics)
-      .filter((t) => this.topology.isInternal(t))
-      .map((t) => this.topology.topicName(appId, t));
     this.purge = new RepartitionPurge(
       c.log.admin(),
-      new Set(repartitionTopics),
+      new Set(topics.repartition),
       c.repartitionPurgeIntervalMs ?? 30_000,
       c.logger,
     );
-    this.env = {
-      applicationId: appId,
-      topology: this.topology,
-      stateDir: c.stateDir ?? './data/state',
-      defaultBackend: c.stateBackend ?? memoryBackend(),
-      clock: Date.now,
-      allowedLatenessMs: c.allowedLatenessMs ?? 0,
-      deserializationErrorHandler: c.deserializationErrorHandler,
-      processingErrorHandler: c.processingErrorHandler,
-      productionErrorHandler: c.productionErrorHandler,
-      deadLetterTopic: this.deadLetterTopic(),
-      lateRecordsTopic: this.lateRecordsTopic(),
-      metrics: this.metrics,
-      partitionsOf: (t) => this.partitions.get(t) ?? 1,
-      storeCommitIntervalMs: c.storeCommitIntervalMs ?? 300,
-    };
+    this.env = taskEnv(this.topology, c, topics, this.metrics, (t) => this.partitions.get(t) ?? 1);
     // The producer comes first: with a transactional id it fences a crashed predecessor and aborts its
     // open transaction, so restore below reads a changelog with no pending tail.
-    this.producer = await this.openProducer();
-    const inputTopics = this.topology.subtopologies.flatMap((s) =>
-      s.sourceTopics.map((t) => this.topology.topicName(appId, t)),
-    );
+    this.producer = await openAppProducer(c);
     this.consumer = await c.log.consumer({
       groupId: appId,
-      topics: inputTopics,
+      topics: topics.inputs,
       isolation: 'read_committed',
       startFrom: 'committed',
       maxPollRecords: c.maxPollRecords ?? 1000,
@@ -217,22 +196,6 @@ export class StreamsApp {
     ) as S;
   }
 
-  private deadLetterTopic(): string {
-    return this.config.deadLetterTopic ?? `${this.config.applicationId}-dlq`;
-  }
-
-  private lateRecordsTopic(): string {
-    return this.config.lateRecordsTopic ?? `${this.config.applicationId}-late-records`;
-  }
-
-  private openProducer(): Promise<Producer> {
-    const c = this.config;
-    const exactlyOnce = (c.processingGuarantee ?? 'exactly_once') === 'exactly_once';
-    return c.log.producer(
-      exactlyOnce ? { transactionalId: `${c.applicationId}-${c.instanceId ?? '0'}` } : { idempotent: true },
-    );
-  }
-
   /**
    * After a retriable failure in poll, restore or commit (a broker restart, a coordinator move) the
    * outcome of the open transaction is unknown and the tasks hold uncommitted work. Re-registering
@@ -252,7 +215,7 @@ export class StreamsApp {
         await this.producer?.close().catch(() => {});
         this.producer = undefined;
         this.committer?.reset();
-        this.producer = await this.openProducer();
+        this.producer = await openAppProducer(this.config);
         const consumer = this.consumer!;
         for (const t of this.tasks.values()) t.close();
         this.tasks.clear();
