@@ -172,9 +172,14 @@ format_storage() {
 
 wait_ready() {
   local deadline=$((SECONDS + START_TIMEOUT))
+  local pid
+  pid="$(cat "$PID_FILE")"
   while ((SECONDS < deadline)); do
-    if ! is_running; then
+    # The pid just started: only its death counts (is_running's cmdline check would fail in the
+    # moment before the forked shell has exec'd java, which a loaded machine makes long).
+    if ! kill -0 "$pid" 2>/dev/null; then
       tail -30 "$LOG_FILE" >&2 || true
+      tail -30 "$DATA_DIR/server.log" >&2 2>/dev/null || true
       die "broker exited during start (log: $LOG_FILE, $DATA_DIR/server.log)"
     fi
     if node "$SCRIPT_DIR/kafka/ready.ts" "127.0.0.1:$PORT" >/dev/null 2>&1; then return 0; fi
