@@ -5,6 +5,7 @@
  * an invalid one with 400.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SyntheticGenerator } from '../../../src/sources/generator/index.ts';
 import { type AppProcess, lastJsonLine, startApp, tempDirs, until } from './app-process.ts';
@@ -47,11 +48,14 @@ describe('restart restores state; /health/ready follows it', () => {
     const done = await first.exited;
     assert.equal(done.code, 0, done.stderr);
     assert.ok((lastJsonLine(done.stdout).events as number) > 0);
-    // Restart without the generator and poll readiness from the first moment the port answers.
-    const second = run(['--no-generator']);
-    const port = await second.port;
+    // Restart without the generator on a port chosen here, and poll readiness from the moment it
+    // listens (connection refused until then): waiting for the `server` log line instead races a
+    // short restore on a loaded machine.
+    const port = await freePort();
+    const second = startApp(['--no-generator', '--port', String(port)], { logDir: dirs.log, env });
+    children.push(second);
     for (;;) {
-      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      const res = await readiness(port, second);
       const body = (await res.json()) as { state: string };
       observed.push({ status: res.status, state: body.state });
       if (res.status === 200) break;
@@ -185,6 +189,28 @@ describe('auth and /predict/raw on a running app', () => {
     assert.equal(code, 0, stderr);
   });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+/** GET /health/ready, retrying every 5 ms while nothing listens yet (fails if the app exits). */
+async function readiness(port: number, app: AppProcess): Promise<Response> {
+  for (;;) {
+    try {
+      return await fetch(`http://127.0.0.1:${port}/health/ready`);
+    } catch (error) {
+      if (app.child.exitCode !== null) throw new Error(`app exited (${app.child.exitCode}): ${app.stderr()}`);
+      if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNREFUSED') throw error;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
 
 function firstOrder(): Record<string, unknown> & { order_id: string } {
   for (const r of new SyntheticGenerator({ seed: 7, count: 500, kinds: ['customer', 'merchant', 'order'] })) {
