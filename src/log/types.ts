@@ -155,6 +155,13 @@ export interface ConsumerOptions extends RebalanceListener {
   maxPollRecords?: number;
   /** Static membership: a restart with the same id gets the same partitions back without a rebalance wait. */
   groupInstanceId?: string;
+  /**
+   * Manual assignment (Kafka's `assign()`): read exactly these partitions (of `topics`), with no group
+   * membership — no rebalances, no onRevoked; onAssigned runs once, at the first poll. Consumers of one
+   * groupId neither split nor wait for each other. Positions start from `startFrom` ('committed' reads
+   * the group's committed offsets) or `seek`; `commit()` is refused. For restore and global-table readers.
+   */
+  assign?: TopicPartition[];
   sessionTimeoutMs?: number;
 }
 

@@ -54,20 +54,17 @@ export async function restoreTask(
     `restoring task ${task.idString}: ${targets.reduce((n, t) => n + t.to - t.from, 0)} changelog record(s)`,
   );
   const byTopic = new Map(targets.map((t) => [t.tp.topic, t]));
+  // Manual assignment, like Kafka Streams' restore consumer: no group to join, so a restore never
+  // waits on a rebalance or on a member an earlier attempt left behind (a broker restart mid-restore).
   const consumer = await log.consumer({
     groupId,
     topics: [...byTopic.keys()],
+    assign: targets.map((t) => t.tp),
     isolation: 'read_committed',
     startFrom: 'earliest',
     maxPollRecords: 5000,
     onAssigned(tps) {
-      const others: TopicPartition[] = [];
-      for (const tp of tps) {
-        const t = byTopic.get(tp.topic);
-        if (t && t.tp.partition === tp.partition) consumer.seek(tp, t.from);
-        else others.push(tp);
-      }
-      if (others.length > 0) consumer.pause(others);
+      for (const tp of tps) consumer.seek(tp, byTopic.get(tp.topic)!.from);
     },
   });
   try {
@@ -106,7 +103,18 @@ export async function restoreTask(
           `restoring task ${task.idString} made no progress for ${STALL_TIMEOUT_MS} ms`,
           {
             retriable: true,
-            details: { pending: [...pending].map((p) => `${p.tp.topic}[${p.tp.partition}]`) },
+            // where each pending changelog stands: a position stuck below `to` under read_committed
+            // means a transaction on it is still open (the last stable offset has not moved)
+            details: {
+              pending: [...pending].map((p) => {
+                const at = consumer
+                  .assignment()
+                  .some((a) => a.topic === p.tp.topic && a.partition === p.tp.partition)
+                  ? consumer.position(p.tp)
+                  : 'unassigned';
+                return `${p.tp.topic}[${p.tp.partition}] at ${at} of ${p.to}`;
+              }),
+            },
           },
         );
       }

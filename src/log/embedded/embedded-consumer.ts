@@ -4,6 +4,7 @@
  * offset with aborted transactions skipped (read_committed).
  */
 import { FraudstreamError } from '../../errors.ts';
+import { checkAssignment, noGroupToCommit } from '../assignment.ts';
 import type {
   Consumer,
   ConsumerOptions,
@@ -35,7 +36,10 @@ export class EmbeddedConsumer implements Consumer {
   readonly #maxPollRecords: number;
   readonly #coordinator: GroupCoordinator;
   readonly #onClosed: () => void;
-  #member: GroupMember;
+  /** null for a manually assigned consumer (no group membership) */
+  #member: GroupMember | null;
+  /** a manual assignment not yet handed to onAssigned */
+  #pendingManual: TopicPartition[] | undefined;
   readonly #assigned = new Map<string, Assigned>();
   #closed = false;
   #closing = false;
@@ -68,7 +72,14 @@ export class EmbeddedConsumer implements Consumer {
         `maxPollRecords must be a positive integer, got ${this.#maxPollRecords}`,
       );
     }
-    this.#member = this.#join();
+    if (options.assign) {
+      for (const t of options.topics) this.#broker.topic(t);
+      checkAssignment(options, (topic) => this.#broker.topic(topic).partitions.length);
+      this.#member = null;
+      this.#pendingManual = options.assign.map((tp) => ({ topic: tp.topic, partition: tp.partition }));
+    } else {
+      this.#member = this.#join();
+    }
   }
 
   async poll(maxWaitMs = 100): Promise<LogRecord[]> {
@@ -104,7 +115,7 @@ export class EmbeddedConsumer implements Consumer {
 
   async commit(offsets?: TopicPartitionOffset[]): Promise<void> {
     this.#assertOpen();
-    this.assertCurrentMember();
+    this.assertCurrentMember(); // refuses a manually assigned consumer too
     const toCommit =
       offsets ?? [...this.#assigned.values()].map((a) => ({ ...a.tp, offset: this.position(a.tp) }));
     if (toCommit.length > 0) this.#broker.commitOffsets(this.groupId, toCommit);
@@ -139,20 +150,20 @@ export class EmbeddedConsumer implements Consumer {
     if (this.#closed || this.#closing) return;
     this.#closing = true;
     try {
-      if (!this.#broker.closed && this.#assigned.size > 0 && !this.#member.evicted) {
+      if (!this.#broker.closed && this.#assigned.size > 0 && this.#member && !this.#member.evicted) {
         await this.#options.onRevoked?.(this.assignment());
       }
     } finally {
       this.#closed = true;
     }
     this.#assigned.clear();
-    this.#coordinator.leave(this.#member);
+    if (this.#member) this.#coordinator.leave(this.#member);
     this.#onClosed();
   }
 
   /** Whether this consumer is still a live member (used by admin checks). */
   get active(): boolean {
-    return !this.#closed && !this.#member.evicted;
+    return !this.#closed && !this.#member?.evicted;
   }
 
   /**
@@ -160,6 +171,7 @@ export class EmbeddedConsumer implements Consumer {
    * not commit: its partitions may already be processed by another member.
    */
   assertCurrentMember(): void {
+    if (this.#member === null) throw noGroupToCommit(this.groupId);
     if (!this.#member.evicted) return;
     if (this.#options.groupInstanceId !== undefined) {
       throw new FraudstreamError(
@@ -185,6 +197,7 @@ export class EmbeddedConsumer implements Consumer {
 
   /** Moves this member towards its target assignment: revoke first, then claim free partitions. */
   async #reconcile(): Promise<void> {
+    if (this.#member === null) return this.#assignManually();
     const now = Date.now();
     if (this.#member.evicted) {
       this.#assigned.clear();
@@ -225,6 +238,16 @@ export class EmbeddedConsumer implements Consumer {
       gained.push(tp);
     }
     if (gained.length > 0) await this.#options.onAssigned?.(gained.map((tp) => ({ ...tp })));
+  }
+
+  /** A manual assignment is taken once, at the first poll (no group: nothing is ever revoked). */
+  async #assignManually(): Promise<void> {
+    const tps = this.#pendingManual;
+    if (!tps) return;
+    this.#pendingManual = undefined;
+    for (const tp of tps)
+      this.#assigned.set(tpKey(tp.topic, tp.partition), { tp, position: undefined, paused: false });
+    if (tps.length > 0) await this.#options.onAssigned?.(tps.map((tp) => ({ ...tp })));
   }
 
   #fetch(): LogRecord[] {

@@ -21,6 +21,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer as ClientConsumer, FetchIsolationLevels, type GroupAssignment } from '@platformatic/kafka';
 import { FraudstreamError, isFraudstreamError } from '../../errors.ts';
+import { checkAssignment, noGroupToCommit } from '../assignment.ts';
 import type { Consumer, ConsumerOptions, LogRecord, TopicPartition, TopicPartitionOffset } from '../types.ts';
 import type { KafkaAdmin } from './admin.ts';
 import { CommittedOffsets } from './committed-offsets.ts';
@@ -51,6 +52,8 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   #needsRejoin = false;
   /** Start of the current run of retriable fetch failures (broker restart, leader move). */
   #unreachableSince: number | undefined;
+  /** Manual assignment (ConsumerOptions.assign): no group membership at all. */
+  readonly #manual: boolean;
   #closed = false;
   /** close() is running the revocation callback: commits still work, polls return nothing. */
   #closing = false;
@@ -58,6 +61,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
 
   private constructor(options: ResolvedKafkaOptions, admin: KafkaAdmin, consumerOptions: ConsumerOptions) {
     this.groupId = consumerOptions.groupId;
+    this.#manual = consumerOptions.assign !== undefined;
     this.#options = options;
     this.#consumerOptions = consumerOptions;
     this.#isolation =
@@ -98,9 +102,19 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     consumerOptions: ConsumerOptions,
   ): Promise<KafkaConsumer> {
     validateConsumerOptions(consumerOptions);
-    for (const topic of consumerOptions.topics) await admin.partitionCount(topic);
+    const counts = new Map<string, number>();
+    for (const topic of consumerOptions.topics) counts.set(topic, await admin.partitionCount(topic));
+    checkAssignment(consumerOptions, (topic) => counts.get(topic) ?? 0);
     const consumer = new KafkaConsumer(options, admin, consumerOptions);
     consumer.#client.topics.trackAll(...consumerOptions.topics);
+    if (consumerOptions.assign) {
+      // No JoinGroup: the partitions are ours from the first poll, and no other consumer waits on us.
+      consumer.#pendingAssignment = consumerOptions.assign.map((tp) => ({
+        topic: tp.topic,
+        partition: tp.partition,
+      }));
+      return consumer;
+    }
     // Joining completes only when every member has rejoined, which may need the others to poll:
     // do not block the caller on it; poll() waits for it within its own deadline.
     consumer.#join();
@@ -135,6 +149,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   }
 
   groupMetadata(): { generationId: number; memberId: string; coordinatorId: number } {
+    if (this.#manual) throw noGroupToCommit(this.groupId);
     return {
       generationId: this.#client.generationId,
       memberId: this.#client.memberId ?? '',
@@ -326,6 +341,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
 
   async commit(offsets?: TopicPartitionOffset[]): Promise<void> {
     this.#checkOpen();
+    if (this.#manual) throw noGroupToCommit(this.groupId);
     const toCommit =
       offsets ??
       [...this.#owned.values()]
@@ -367,7 +383,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     let callbackError: unknown;
     try {
       const owned = [...this.#owned.values()].map((s) => s.tp);
-      if (owned.length > 0) await this.#consumerOptions.onRevoked?.(owned);
+      if (owned.length > 0 && !this.#manual) await this.#consumerOptions.onRevoked?.(owned);
     } catch (error) {
       callbackError = error;
     }

@@ -13,6 +13,7 @@
 import { describe } from 'node:test';
 import type { Log } from '../../../src/log/types.ts';
 import { registerAdminCases } from './admin-cases.ts';
+import { registerAssignCases } from './assign-cases.ts';
 import { registerGroupCases } from './group-cases.ts';
 import { registerProduceConsumeCases } from './produce-consume-cases.ts';
 import { registerTransactionCases } from './transaction-cases.ts';
@@ -52,5 +53,6 @@ export function runLogConformance(name: string, factory: LogFactory, options: Co
     registerProduceConsumeCases(withLog, resolved);
     registerTransactionCases(withLog, resolved);
     registerGroupCases(withLog, resolved);
+    registerAssignCases(withLog, resolved);
   });
 }
