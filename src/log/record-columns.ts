@@ -148,6 +148,14 @@ export class RecordColumns {
     );
   }
 
+  /** Makes `topic` the current one (records mostly come in runs of one topic). */
+  private switchTopic(topic: string): void {
+    let id = this.topicNames.indexOf(topic);
+    if (id < 0) id = this.topicNames.push(topic) - 1;
+    this.lastTopic = topic;
+    this.lastTopicId = id;
+  }
+
   /** Adds a record whose key and value are already in the arena (positions from `reserve`/`copyIn`). */
   pushAt(
     topic: string,
@@ -162,12 +170,7 @@ export class RecordColumns {
     const i = this.count;
     if (i === this.partitions.length) this.grow();
     this.count = i + 1;
-    if (topic !== this.lastTopic) {
-      let id = this.topicNames.indexOf(topic);
-      if (id < 0) id = this.topicNames.push(topic) - 1;
-      this.lastTopic = topic;
-      this.lastTopicId = id;
-    }
+    if (topic !== this.lastTopic) this.switchTopic(topic);
     this.topicIds[i] = this.lastTopicId;
     // Empty headers (most records: each input record has its own `{}`) are kept as none, so the
     // columns hold no object per input record until the commit.
@@ -187,6 +190,52 @@ export class RecordColumns {
     this.valueLength[i] = valueLength;
     this.timestamps[i] = timestamp;
     if (this.framed) this.closeFrame(i, keyAt, keyLength, valueAt, valueLength, h < 0);
+  }
+
+  /**
+   * Adds a record without headers whose key and value (neither null, of the given lengths) the caller
+   * then writes: the key at the returned position, the value `keyLength + FRAME_GAP_BYTES` after it.
+   * What `beginFrame` → key → `frameGap` → value → `pushAt` lays out, with one reservation (a store's
+   * changelog writes: both lengths are known before writing).
+   */
+  pushReserved(
+    topic: string,
+    partition: number,
+    keyLength: number,
+    valueLength: number,
+    timestamp: number,
+  ): number {
+    const i = this.count;
+    if (i === this.partitions.length) this.grow();
+    this.count = i + 1;
+    if (topic !== this.lastTopic) this.switchTopic(topic);
+    const frame = this.framed && this.used === this.frameEnd && this.openFrame < 0;
+    const body = keyLength + FRAME_GAP_BYTES + valueLength;
+    const at = this.reserve(frame ? FRAME_PREFIX_BYTES + body + FRAME_SUFFIX_BYTES : body);
+    const keyAt = frame ? at + FRAME_PREFIX_BYTES : at;
+    const valueAt = keyAt + keyLength + FRAME_GAP_BYTES;
+    this.topicIds[i] = this.lastTopicId;
+    this.headerIds[i] = -1;
+    this.partitions[i] = partition;
+    this.keyAt[i] = keyAt;
+    this.keyLength[i] = keyLength;
+    this.valueAt[i] = valueAt;
+    this.valueLength[i] = valueLength;
+    this.timestamps[i] = timestamp;
+    if (!frame) {
+      this.framed = false;
+      return keyAt;
+    }
+    // The offset delta (at) and the timestamp (at + 4) are written when appended.
+    const v = this.view; // read after reserving: reserving may replace it
+    v.setInt32(at + 12, keyLength, true);
+    v.setInt32(valueAt - FRAME_GAP_BYTES, valueLength, true);
+    const end = valueAt + valueLength;
+    this.bytes[end] = 0;
+    this.bytes[end + 1] = 0;
+    this.frameAt[i] = at;
+    this.frameEnd = this.used;
+    return keyAt;
   }
 
   /** Completes record i's frame, or ends `framed` if the record was not written as one. */

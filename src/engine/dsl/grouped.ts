@@ -83,6 +83,7 @@ export class GroupedStreamImpl<K, V> implements GroupedStream<K, V> {
       streamAggregate(storeName, initializer, aggregator),
       [src.node],
       [storeName],
+      aggregator === (countAgg as unknown),
     );
     return TableImpl.materialized(dsl, nodeName, storeName, keySerde, valueSerde);
   }
@@ -162,6 +163,8 @@ class WindowedStreamImpl<K, V> implements WindowedStream<K, V> {
         () => new WindowAggregateProcessor<K, V, VA>({ ...common, windows: w }),
         [src.node],
         [storeName, timeStore],
+        // A count reads values only to skip null ones (late records decode theirs when sent).
+        aggregator === (countAgg as unknown),
       );
     } else {
       const buffer = dsl.windowStore(`${storeName}-buffer`, keySerde, inValue, 1, 2 * size + w.graceMs + 2, {

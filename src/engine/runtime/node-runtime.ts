@@ -45,6 +45,9 @@ export interface InternalProcessorContext<K = unknown, V = unknown> {
   ): void;
   /** Real name of a topology topic. */
   topicName(topic: string): string;
+  /** The current input record's value as its source decodes it: what a processor given
+   * `UNREAD_VALUE` (topology/unread-values.ts) reads when it needs the value after all. */
+  decodeCurrentValue(): unknown;
 }
 
 export class RecordQueue {
@@ -154,6 +157,9 @@ export class NodeRuntime implements InternalProcessorContext {
   }
   topicName(topic: string): string {
     return this.task.env.topology.topicName(this.task.env.applicationId, topic);
+  }
+  decodeCurrentValue(): unknown {
+    return this.task.decodeCurrentValue();
   }
 
   sendLate(

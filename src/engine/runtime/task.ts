@@ -17,6 +17,7 @@ import { type OpenedStore, openStore } from '../state/stores.ts';
 import type { StoreBackendFactory } from '../state/types.ts';
 import type { TimestampExtractor } from '../time/timestamps.ts';
 import type { Subtopology, Topology } from '../topology/topology.ts';
+import { UNREAD_VALUE } from '../topology/unread-values.ts';
 import { deadLetterRecord, decide, type ErrorHandler, type ErrorKind } from './error-handling.ts';
 import type { EngineMetrics } from './metrics.ts';
 import { NodeRuntime, RecordQueue, SinkProcessor } from './node-runtime.ts';
@@ -53,6 +54,8 @@ interface SourceRuntime {
   keySerde: Serde<unknown>;
   valueSerde: Serde<unknown>;
   extractor: TimestampExtractor<unknown, unknown> | undefined;
+  /** Values are checked, not decoded: nobody reads them (see unread-values.ts). */
+  valueUnread: boolean;
 }
 
 export class StreamTask {
@@ -126,6 +129,7 @@ export class StreamTask {
             keySerde: def.keySerde,
             valueSerde: def.valueSerde,
             extractor: def.timestampExtractor,
+            valueUnread: def.valueUnread === true && def.valueSerde.checkNull !== undefined,
           });
         }
         rt.processor = { process: (r) => rt.forward(r) };
@@ -198,7 +202,9 @@ export class StreamTask {
     let value: unknown;
     try {
       key = source.keySerde.deserialize(raw.key, raw.topic, raw.headers);
-      value = source.valueSerde.deserialize(raw.value, raw.topic, raw.headers);
+      if (!source.valueUnread) value = source.valueSerde.deserialize(raw.value, raw.topic, raw.headers);
+      // checked (a malformed value still fails here), not decoded: nobody reads it
+      else value = source.valueSerde.checkNull!(raw.value, raw.topic, raw.headers) ? null : UNREAD_VALUE;
     } catch (error) {
       this.handleError('deserialization', error);
       this.current = undefined;
@@ -214,6 +220,14 @@ export class StreamTask {
     }
     this.current = undefined;
     if (this.streamTime > this.punctuations.lastStreamTime) this.punctuations.streamTime(this.streamTime);
+  }
+
+  /** The current input record's value as its source decodes it (for a processor that was given
+   * `UNREAD_VALUE` and needs the value after all, e.g. to send a late record on). */
+  decodeCurrentValue(): unknown {
+    const raw = this.current;
+    if (raw === undefined) return undefined;
+    return this.sources.get(raw.topic)!.valueSerde.deserialize(raw.value, raw.topic, raw.headers);
   }
 
   /** Throws for `fail`; writes the source record to the dead-letter topic for `continue`. */

@@ -11,6 +11,7 @@
  *   const r = new BinaryReader(bytes); r.u8(); r.f64(); r.string();
  */
 import { FraudstreamError } from '../../errors.ts';
+import type { ByteArena } from '../state/types.ts';
 
 export class BinaryWriter {
   private buf: Buffer;
@@ -95,6 +96,14 @@ export class BinaryWriter {
     this.ensure(b.length);
     this.buf.set(b, this.pos);
     this.pos += b.length;
+  }
+
+  /** Copies what was written to `arena.reserve(length)` (a serde's `serializeInto`); returns the length. */
+  finishInto(arena: ByteArena): number {
+    const n = this.pos;
+    const at = arena.reserve(n); // before reading `bytes`: reserving may replace it
+    this.buf.copy(arena.bytes, at, 0, n);
+    return n;
   }
 
   /** An exact-size copy of what was written. */

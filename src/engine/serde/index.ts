@@ -10,6 +10,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { FraudstreamError } from '../../errors.ts';
 import type { StoreSerde, Windowed } from '../state/types.ts';
+import { JSON_INVALID, JSON_NULL, jsonCheck } from './json-check.ts';
 
 export type Serde<T> = StoreSerde<T>;
 
@@ -33,6 +34,22 @@ const stringSerde: Serde<string> = {
     lastStringBytes = Buffer.from(v, 'utf8');
     lastString = v;
     return lastStringBytes;
+  },
+  serializeInto(v, arena) {
+    const b = stringSerde.serialize(v);
+    if (b === null) return -1;
+    const at = arena.reserve(b.length); // before reading `bytes`: reserving may replace it
+    const bytes = arena.bytes;
+    // keys are short: a loop beats the native copy's call overhead
+    if (b.length <= 32) for (let i = 0; i < b.length; i++) bytes[at + i] = b[i];
+    else bytes.set(b, at);
+    return b.length;
+  },
+  // An ASCII string is its own UTF-8 bytes read as latin1 (one char per byte).
+  latin1Of(v) {
+    const n = v.length;
+    for (let i = 0; i < n; i++) if (v.charCodeAt(i) >= 0x80) return undefined;
+    return v;
   },
   deserialize: (b) => (b === null ? (null as unknown as string) : b.toString('utf8')),
 };
@@ -73,7 +90,7 @@ const numberSerde: Serde<number> = {
 };
 
 function jsonSerde<T>(): Serde<T> {
-  return {
+  const serde: Serde<T> = {
     serialize: (v) => (v === null || v === undefined ? null : Buffer.from(JSON.stringify(v), 'utf8')),
     deserialize(b) {
       if (b === null) return null as T;
@@ -83,7 +100,14 @@ function jsonSerde<T>(): Serde<T> {
         throw new FraudstreamError('FS_SERDE', `invalid JSON: ${preview(b)}`, { cause });
       }
     },
+    checkNull(b) {
+      if (b === null) return true;
+      const r = jsonCheck(b);
+      // Not sure (invalid, or beyond the checker): the parse throws its usual error or decides.
+      return r === JSON_INVALID ? serde.deserialize(b) === null : r === JSON_NULL;
+    },
   };
+  return serde;
 }
 
 function schemaJsonSerde<S extends TSchema>(schema: S): Serde<Static<S>> {

@@ -199,6 +199,12 @@ export interface StoreSerde<T> {
    * returns their length (-1 for null, nothing written), without making a Buffer (a sink writes
    * its records straight into the task's output arena). */
   serializeInto?(value: T, arena: ByteArena): number;
+  /** Optional: `serialize(value)` read as latin1 (one char per byte) when that needs no Buffer, else
+   * undefined (the string serde: an ASCII string is itself). The grouped window store keys by it. */
+  latin1Of?(value: T): string | undefined;
+  /** Optional: whether `deserialize(data)` would return null, throwing exactly when it would throw,
+   * without building the value (a source whose values nobody reads, see docs/topology.md). */
+  checkNull?(data: Buffer | null, topic?: string, headers?: Headers): boolean;
 }
 
 /** Where `serializeInto` writes: `reserve(n)` returns the position of n bytes of `bytes` to fill

@@ -11,6 +11,7 @@ import type { ProcessorSupplier } from '../processor/types.ts';
 import type { Serde } from '../serde/index.ts';
 import type { StoreSpec } from '../state/types.ts';
 import type { TimestampExtractor } from '../time/timestamps.ts';
+import { markUnreadValues } from './unread-values.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: nodes are heterogeneous; the DSL keeps them typed
 type AnySupplier = ProcessorSupplier<any, any, any, any>;
@@ -22,6 +23,9 @@ export interface SourceNode {
   keySerde: Serde<unknown>;
   valueSerde: Serde<unknown>;
   timestampExtractor: TimestampExtractor<unknown, unknown> | undefined;
+  /** Set by `build()`: no node reads this source's values, so it checks them instead of decoding
+   * them and passes `UNREAD_VALUE` on (see unread-values.ts). */
+  valueUnread?: boolean;
 }
 
 export interface ProcessorNode {
@@ -30,6 +34,8 @@ export interface ProcessorNode {
   parents: string[];
   supplier: AnySupplier;
   stores: string[];
+  /** The processor reads only whether a record's value is null, never the value itself (count). */
+  ignoresValue: boolean;
 }
 
 export interface SinkNode {
@@ -90,9 +96,15 @@ export class TopologyBuilder {
     this.put({ kind: 'source', ...node });
   }
 
-  addProcessor(name: string, supplier: AnySupplier, parents: string[], stores: string[] = []): void {
+  addProcessor(
+    name: string,
+    supplier: AnySupplier,
+    parents: string[],
+    stores: string[] = [],
+    ignoresValue = false,
+  ): void {
     this.checkParents(name, parents);
-    this.put({ kind: 'processor', name, supplier, parents, stores: [] });
+    this.put({ kind: 'processor', name, supplier, parents, stores: [], ignoresValue });
     for (const s of stores) this.connectStore(s, name);
   }
 
@@ -168,7 +180,7 @@ export class TopologyBuilder {
     for (const users of this.storeUsers.values())
       for (let i = 1; i < users.length; i++) union(users[0], users[i]);
     const groups = new Map<string, TopologyNode[]>();
-    for (const node of this.nodes.values()) {
+    for (const node of markUnreadValues([...this.nodes.values()])) {
       const root = find(node.name);
       if (!groups.has(root)) groups.set(root, []);
       groups.get(root)!.push(node);
@@ -311,7 +323,10 @@ export class Topology {
     for (const s of this.subtopologies) {
       lines.push(`Sub-topology ${s.id} (sources: ${s.sourceTopics.join(', ')})`);
       for (const n of s.nodes) {
-        if (n.kind === 'source') lines.push(`  source ${n.name} <- ${n.topics.join(', ')}`);
+        if (n.kind === 'source')
+          lines.push(
+            `  source ${n.name} <- ${n.topics.join(', ')}${n.valueUnread ? ' (values unread)' : ''}`,
+          );
         else if (n.kind === 'sink')
           lines.push(`  sink ${n.name} -> ${n.topic} (from ${n.parents.join(', ')})`);
         else

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BinaryReader, BinaryWriter } from '../../../src/engine/index.ts';
 import { isFraudstreamError } from '../../../src/errors.ts';
+import { RecordColumns } from '../../../src/log/index.ts';
 
 describe('BinaryWriter / BinaryReader', () => {
   test('strings, varuints and doubles round trip, the writer growing as needed', () => {
@@ -26,6 +27,12 @@ describe('BinaryWriter / BinaryReader', () => {
     w.rest(Buffer.from('tail'));
     const bytes = w.finish();
     assert.equal(bytes.length, w.length);
+    // finishInto copies the same bytes into an arena (which grows as needed)
+    const arena = new RecordColumns(16, 8);
+    arena.reserve(3);
+    assert.equal(w.finishInto(arena), bytes.length);
+    assert.deepEqual(arena.bytes.subarray(3, 3 + bytes.length), bytes);
+    assert.equal(arena.used, 3 + bytes.length);
     const r = new BinaryReader(bytes);
     for (const s of strings) assert.equal(r.string(), s);
     for (const u of uints) assert.equal(r.varuint(), u);

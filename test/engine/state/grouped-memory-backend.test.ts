@@ -92,11 +92,15 @@ test('a window store on the grouped backend writes the same changelog and reads 
     const ws = new MeteredWindowStore('w', changelog, S, N, false, 10, dups);
     // deterministic sequence numbers for the duplicate case
     (ws as unknown as { seq: number }).seq = 5;
-    for (let i = 0; i < 200; i++) ws.put(`k${i % 7}`, i, (i * 13) % 90);
+    // ASCII keys (their own latin1 group id), non-ASCII ones, a lone surrogate (UTF-8 EF BF BD), empty.
+    const keys = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'ü-é', 'a\ud800', ''];
+    for (let i = 0; i < 300; i++) ws.put(keys[i % keys.length], i, (i * 13) % 90);
     ws.put('k1', null, 13);
     ws.put('k2', null, 999);
+    ws.put('ü-é', null, 91);
     const reads = {
       fetch: [0, 13, 26, 39, 80].map((s) => ws.fetch('k0', s)),
+      fetchOther: ['ü-é', 'a\ud800', 'a\ufffd', ''].flatMap((k) => [0, 13, 91].map((s) => ws.fetch(k, s))),
       range: [...ws.fetchRange('k3', 10, 60)].map((e) => [e.key.window.start, e.key.window.end, e.value]),
       all: [...ws.all()].map((e) => [e.key.key, e.key.window.start, e.value]),
       purged: ws.purgeBefore(40),
@@ -149,6 +153,25 @@ test('grouped backend: a window store holds exact primitives as themselves, the 
       [compositeKey(kb, 30).toString('hex'), Serdes.number().serialize(-0)?.toString('hex')],
     ],
   );
+});
+
+test('grouped backend: an ASCII string key is its own group, the same one its bytes name (restore)', () => {
+  const backend = new GroupedMemoryBackend();
+  const ws = new MeteredWindowStore('w', backend, Serdes.string(), Serdes.number(), false, 10, false);
+  assert.equal(Serdes.string().latin1Of?.('card-1'), 'card-1');
+  assert.equal(Serdes.string().latin1Of?.('ü'), undefined);
+  ws.put('card-1', 1, 10);
+  backend.put(compositeKey(Buffer.from('card-1'), 20), Serdes.number().serialize(2) as Buffer);
+  backend.put(compositeKey(Buffer.from('ü'), 20), Serdes.number().serialize(3) as Buffer);
+  assert.deepEqual(
+    [...ws.fetchRange('card-1', 0, 30)].map((e) => [e.key.window.start, e.value]),
+    [
+      [10, 1],
+      [20, 2],
+    ],
+  );
+  assert.equal(ws.fetch('ü', 20), 3);
+  assert.equal(ws.fetch('card-1', 30), undefined);
 });
 
 test('grouped backend: values of a serde that is not exact stay bytes (a string may not survive UTF-8)', () => {

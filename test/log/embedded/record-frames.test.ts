@@ -82,3 +82,39 @@ test('empty headers (each record its own {}) are kept as none: no entry per reco
   assert.deepEqual(cols.headerList, [named]);
   assert.equal(cols.headers(11), named);
 });
+
+test('pushReserved lays a record out as push does (frames, or plain bytes once frames ended) and appends the same', async () => {
+  const write = (cols: RecordColumns, key: Buffer, value: Buffer, ts: number) => {
+    const at = cols.pushReserved('main', 0, key.length, value.length, ts);
+    key.copy(cols.bytes, at);
+    value.copy(cols.bytes, at + key.length + 4);
+  };
+  for (const strayAt of [-1, 40]) {
+    const pushed = new RecordColumns(16, 64);
+    const reserved = new RecordColumns(16, 64);
+    for (let i = 0; i < 300; i++) {
+      const key = Buffer.from(`key-${i}`);
+      const value = Buffer.alloc(i % 5 === 0 ? 100 : 3, 97 + (i % 26));
+      const ts = i % 3 === 0 ? NO_TIMESTAMP : 1_000 + i;
+      if (i === strayAt) {
+        pushed.reserve(3);
+        reserved.reserve(3);
+      }
+      pushed.push('main', 0, key, value, ts, undefined);
+      write(reserved, key, value, ts);
+    }
+    assert.equal(reserved.framed, strayAt < 0);
+    assert.equal(pushed.framed, reserved.framed);
+    assert.deepEqual(reserved.toRecords(), pushed.toRecords());
+    if (reserved.framed) {
+      // The same frames, byte for byte after each frame's offset delta and timestamp (written when appended).
+      for (let r = 0; r < 300; r++) {
+        const at = reserved.frameAt[r];
+        assert.equal(at, pushed.frameAt[r]);
+        const end = r + 1 < 300 ? reserved.frameAt[r + 1] : reserved.frameEnd;
+        assert.deepEqual(reserved.bytes.subarray(at + 12, end), pushed.bytes.subarray(at + 12, end));
+      }
+    }
+    await roundTrip(reserved);
+  }
+});

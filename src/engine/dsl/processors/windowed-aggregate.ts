@@ -10,6 +10,7 @@ import type { Processor, ProcessorContext, StreamRecord } from '../../processor/
 import type { Serde } from '../../serde/index.ts';
 import type { StateStore, TimeWindow, Windowed, WindowedKeyValue } from '../../state/types.ts';
 import type { EmitMode } from '../../time/windows.ts';
+import { UNREAD_VALUE } from '../../topology/unread-values.ts';
 import type { Aggregator, Initializer } from '../types.ts';
 import { type Change, ClosingIndex, internal, lateHeaders, TimeTracker } from './common.ts';
 
@@ -86,9 +87,12 @@ export abstract class WindowedAggregateProcessor<
 
   /** Sends the record to the late-records topic, naming `window` (a closed window it falls in). */
   protected sendLate(r: StreamRecord<K, V>, window: TimeWindow, wm: number): void {
-    internal(this.ctx as ProcessorContext<unknown, unknown>).sendLate(
+    const ctx = internal(this.ctx as ProcessorContext<unknown, unknown>);
+    // A count's source may not have decoded the value (topology/unread-values.ts): decode it now.
+    const value = r.value === UNREAD_VALUE ? (ctx.decodeCurrentValue() as V) : r.value;
+    ctx.sendLate(
       this.p.keySerde.serialize(r.key),
-      this.p.valueSerde.serialize(r.value),
+      this.p.valueSerde.serialize(value),
       r.timestamp,
       { ...r.headers, ...lateHeaders(window, wm, r.timestamp, this.p.storeName) },
       this.p.lateTopic,

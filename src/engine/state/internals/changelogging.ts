@@ -7,7 +7,7 @@
  * write lives through the commit interval, and the window store writes its composite keys straight
  * into the arena.
  */
-import { NO_TIMESTAMP, RecordColumns } from '../../../log/record-columns.ts';
+import { FRAME_GAP_BYTES, NO_TIMESTAMP, RecordColumns } from '../../../log/record-columns.ts';
 import type { StoreBackend } from '../types.ts';
 import { windowKeyLength, writeComposite } from './key-layout.ts';
 
@@ -53,21 +53,22 @@ export class ChangeloggingBackend implements StoreBackend {
   recordWindow(key: Buffer, start: number, seq: number | undefined, value: Buffer | null): void {
     const p = this.pending;
     const keyLength = windowKeyLength(key, seq);
-    p.beginFrame();
-    const keyAt = p.reserve(keyLength);
-    writeComposite(p.bytes, keyAt, key, start, seq);
-    p.frameGap();
-    const valueAt = p.copyIn(value);
-    p.pushAt(
-      this.topic,
-      this.partition,
-      keyAt,
-      keyLength,
-      valueAt,
-      value === null ? 0 : value.length,
-      NO_TIMESTAMP,
-      undefined,
-    );
+    if (value === null) {
+      p.beginFrame();
+      const keyAt = p.reserve(keyLength);
+      writeComposite(p.bytes, keyAt, key, start, seq);
+      p.frameGap();
+      p.pushAt(this.topic, this.partition, keyAt, keyLength, -1, 0, NO_TIMESTAMP, undefined);
+      return;
+    }
+    const n = value.length;
+    const keyAt = p.pushReserved(this.topic, this.partition, keyLength, n, NO_TIMESTAMP);
+    const bytes = p.bytes; // read after reserving: reserving may replace it
+    writeComposite(bytes, keyAt, key, start, seq);
+    const valueAt = keyAt + keyLength + FRAME_GAP_BYTES;
+    // Values of window stores are mostly short (a count's 8 bytes): a loop beats the native copy.
+    if (n <= 32) for (let i = 0; i < n; i++) bytes[valueAt + i] = value[i];
+    else bytes.set(value, valueAt);
   }
 
   range(from?: Buffer, to?: Buffer): IterableIterator<[Buffer, Buffer]> {

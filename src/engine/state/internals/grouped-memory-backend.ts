@@ -91,6 +91,8 @@ export class GroupedMemoryBackend implements StoreBackend {
   getIn(id: string, start: number, seq = NO_SEQ): HeldValue | undefined {
     const g = this.group(id);
     if (g === undefined) return undefined;
+    // A window after every stored one (a new window: most reads of an aggregation) is absent.
+    if (start > g.starts[g.starts.length - 1]) return undefined;
     const i = lowerBound(g, start, seq);
     return i < g.starts.length && g.starts[i] === start && g.seqs[i] === seq ? g.values[i] : undefined;
   }

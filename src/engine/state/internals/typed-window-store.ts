@@ -73,11 +73,12 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     return this.memoCk;
   }
 
-  /** The grouped backend's group of a key (its bytes as latin1), reused across the windows of one record. */
-  private prefixOf(kb: Buffer): string {
+  /** The grouped backend's group of a key (its bytes as latin1: the key itself when the key serde
+   * says so, as for ASCII strings, no string made), reused across the windows of one record. */
+  private groupOf(key: K, kb: Buffer): string {
     if (kb !== this.memoPrefixKb) {
       this.memoPrefixKb = kb;
-      this.memoPrefix = kb.toString('latin1');
+      this.memoPrefix = this.keySerde.latin1Of?.(key) ?? kb.toString('latin1');
     }
     return this.memoPrefix;
   }
@@ -92,7 +93,7 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
         this.backend.delete(this.windowKey(kb, windowStart));
         return;
       }
-      grouped.deleteIn(this.prefixOf(kb), nonNegative(windowStart));
+      grouped.deleteIn(this.groupOf(key, kb), nonNegative(windowStart));
       this.changelog?.recordWindow(kb, windowStart, undefined, null);
       return;
     }
@@ -110,11 +111,11 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     }
     if (this.retainDuplicates) {
       const seq = this.seq++ >>> 0;
-      grouped.putIn(this.prefixOf(kb), nonNegative(windowStart), seq, held);
+      grouped.putIn(this.groupOf(key, kb), nonNegative(windowStart), seq, held);
       this.changelog?.recordWindow(kb, windowStart, seq, vb);
       return;
     }
-    grouped.putIn(this.prefixOf(kb), nonNegative(windowStart), NO_SEQ, held);
+    grouped.putIn(this.groupOf(key, kb), nonNegative(windowStart), NO_SEQ, held);
     this.changelog?.recordWindow(kb, windowStart, undefined, vb);
   }
 
@@ -129,7 +130,7 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     const b =
       this.grouped === undefined
         ? this.backend.get(this.windowKey(kb, windowStart))
-        : this.grouped.getIn(this.prefixOf(kb), nonNegative(windowStart));
+        : this.grouped.getIn(this.groupOf(key, kb), nonNegative(windowStart));
     return b === undefined ? undefined : this.typed(b);
   }
 
@@ -143,7 +144,7 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     if (timeTo < timeFrom) return;
     const kb = this.keyBytes(key);
     if (this.grouped !== undefined) {
-      const found = this.grouped.rangeIn(this.prefixOf(kb), nonNegative(timeFrom), timeTo + 1);
+      const found = this.grouped.rangeIn(this.groupOf(key, kb), nonNegative(timeFrom), timeTo + 1);
       for (const { start, value } of found) {
         yield {
           key: { key, window: { start, end: start + this.windowSizeMs } },
