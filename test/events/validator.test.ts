@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isFraudstreamError } from '../../src/errors.ts';
 import { CardTransaction, Customer, Order, validator } from '../../src/events/index.ts';
-import { validOrder } from './fixtures.ts';
+import { validCardTransaction, validOrder } from './fixtures.ts';
 
 test('a valid order passes and a broken one explains each problem with its path', () => {
   const orders = validator(Order);
@@ -38,30 +38,7 @@ test('assert throws FS_SCHEMA_INVALID naming the schema and the field', () => {
 
 test('CardTransaction accepts a Sparkov row and rejects is_fraud outside 0/1', () => {
   const cards = validator(CardTransaction);
-  const row = {
-    trans_date_trans_time: '2020-06-21 12:14:25',
-    cc_num: '2291163933867244',
-    merchant: 'fraud_Kirlin and Sons',
-    category: 'personal_care',
-    amt: 2.86,
-    first: 'Jeff',
-    last: 'Elliott',
-    gender: 'M',
-    street: '351 Darlene Green',
-    city: 'Columbia',
-    state: 'SC',
-    zip: 29209,
-    lat: 33.9659,
-    long: -80.9355,
-    city_pop: 333497,
-    job: 'Mechanical engineer',
-    dob: '1968-03-19',
-    trans_num: '2da90c7d74bd46a0caf3777415b3ebd3',
-    unix_time: 1371816865,
-    merch_lat: 33.986391,
-    merch_long: -81.200714,
-    is_fraud: 0,
-  };
+  const row = validCardTransaction;
   assert.equal(cards.check(row), true, cards.errors(row).join('; '));
   assert.equal(cards.check({ ...row, is_fraud: 2 }), false);
   assert.equal(cards.check({ ...row, trans_date_trans_time: '21/06/2020 12:14' }), false);

@@ -7,7 +7,7 @@
  * @example
  *   scored.mapValues((s) => s.audit).to(topics.audit, { key: Serdes.string(), value: auditJsonSerde() });
  */
-import type { Serde } from '../../../engine/index.ts';
+import type { ByteArena, Serde } from '../../../engine/index.ts';
 import { FraudstreamError } from '../../../errors.ts';
 import { type AuditRecord, INPUTS_JSON } from './engine.ts';
 
@@ -19,26 +19,7 @@ const INPUTS_KEY = ',"inputs":';
  * it (V8's fast path for plain objects and number arrays), with the inputs' bytes between them.
  */
 export function auditJson(a: AuditRecord): Buffer {
-  const head = JSON.stringify({
-    auditId: a.auditId,
-    eventId: a.eventId,
-    customerId: a.customerId,
-    eventTime: a.eventTime,
-    decidedAt: a.decidedAt,
-    decision: a.decision,
-    matchedClause: a.matchedClause,
-    policyVersion: a.policyVersion,
-  });
-  const tail = JSON.stringify({
-    featureSet: a.featureSet,
-    features: a.features,
-    sanitized: a.sanitized,
-    rulePacks: a.rulePacks,
-    model: a.model,
-    latencyMs: a.latencyMs,
-    analystOutcome: a.analystOutcome,
-    analyst: a.analyst,
-  });
+  const { head, tail } = parts(a);
   const inputs = a[INPUTS_JSON] ?? Buffer.from(JSON.stringify(a.inputs), 'utf8');
   // UTF-8 takes at most 3 bytes per UTF-16 unit: if it surely fits, write in place and copy once.
   if ((head.length + tail.length + INPUTS_KEY.length) * 3 + inputs.length > scratch.length) {
@@ -60,10 +41,54 @@ export function auditJson(a: AuditRecord): Buffer {
   return out;
 }
 
+/** JSON.stringify of the fields before `inputs` and of those after it. */
+function parts(a: AuditRecord): { head: string; tail: string } {
+  const head = JSON.stringify({
+    auditId: a.auditId,
+    eventId: a.eventId,
+    customerId: a.customerId,
+    eventTime: a.eventTime,
+    decidedAt: a.decidedAt,
+    decision: a.decision,
+    matchedClause: a.matchedClause,
+    policyVersion: a.policyVersion,
+  });
+  const tail = JSON.stringify({
+    featureSet: a.featureSet,
+    features: a.features,
+    sanitized: a.sanitized,
+    rulePacks: a.rulePacks,
+    model: a.model,
+    latencyMs: a.latencyMs,
+    analystOutcome: a.analystOutcome,
+    analyst: a.analyst,
+  });
+  return { head, tail };
+}
+
+/** The audit record's JSON (the bytes `auditJson` returns) written at `arena.reserve(length)`. */
+export function auditJsonInto(a: AuditRecord, arena: ByteArena): number {
+  const { head, tail } = parts(a);
+  const inputs = a[INPUTS_JSON] ?? Buffer.from(JSON.stringify(a.inputs), 'utf8');
+  const headBytes = Buffer.byteLength(head, 'utf8');
+  const tailBytes = Buffer.byteLength(tail, 'utf8');
+  // head's closing brace becomes `,"inputs":`; tail's opening brace becomes a comma
+  const n = headBytes - 1 + INPUTS_KEY.length + inputs.length + tailBytes;
+  const at = arena.reserve(n); // before reading `bytes`: reserving may replace it
+  const bytes = arena.bytes;
+  let p = at + bytes.write(head, at, headBytes, 'utf8') - 1;
+  p += bytes.write(INPUTS_KEY, p, INPUTS_KEY.length, 'latin1');
+  p += inputs.copy(bytes, p);
+  bytes.write(tail, p, tailBytes, 'utf8');
+  bytes[p] = 0x2c;
+  return n;
+}
+
 /** Value serde of the audit topic. */
 export function auditJsonSerde(): Serde<AuditRecord> {
   return {
     serialize: (a) => (a === null || a === undefined ? null : auditJson(a)),
+    serializeInto: (a, arena) => (a === null || a === undefined ? -1 : auditJsonInto(a, arena)),
     deserialize(b) {
       if (b === null) return null as unknown as AuditRecord;
       try {

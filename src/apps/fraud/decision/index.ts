@@ -7,7 +7,7 @@
  *   const { decision, audit, review } = decisions.decide(input);
  */
 
-export { auditJson, auditJsonSerde } from './audit-json.ts';
+export { auditJson, auditJsonInto, auditJsonSerde } from './audit-json.ts';
 export {
   type AuditRecord,
   DECISION_AUDIT_TOPIC,

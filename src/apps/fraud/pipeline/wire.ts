@@ -110,6 +110,10 @@ export function merchantRef(m: Merchant | null): MerchantRef | null {
 }
 
 function encode(w: WireWithFacts): Buffer {
+  return write(w).finish();
+}
+
+function write(w: WireWithFacts): BinaryWriter {
   const out = BinaryWriter.shared().reset();
   const facts = w.merchantLabelled !== undefined;
   const m = facts ? (w.merchant ?? null) : null;
@@ -137,7 +141,7 @@ function encode(w: WireWithFacts): Buffer {
     }
   }
   out.rest(w.source);
-  return out.finish();
+  return out;
 }
 
 function decode(b: Buffer): WireWithFacts {
@@ -203,6 +207,8 @@ function fromLegacyJson(b: Buffer): WireWithFacts {
 export function wireSerde<T extends WireWithFacts>(): Serde<T> {
   return {
     serialize: (v) => (v === null || v === undefined ? null : encode(v)),
+    // the repartition sink writes the record straight into the task's output arena
+    serializeInto: (v, arena) => (v === null || v === undefined ? -1 : write(v).finishInto(arena)),
     deserialize: (b) => (b === null ? (null as unknown as T) : (decode(b) as T)),
   };
 }

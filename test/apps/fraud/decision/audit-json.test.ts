@@ -6,11 +6,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   auditJson,
+  auditJsonInto,
   auditJsonSerde,
   DecisionEngine,
   type DecisionInput,
 } from '../../../../src/apps/fraud/decision/index.ts';
 import { RulesEngine, SEED_RULE_PACK_FILES } from '../../../../src/apps/fraud/rules/index.ts';
+import { RecordColumns } from '../../../../src/log/index.ts';
 
 const rules = await RulesEngine.fromFiles([...SEED_RULE_PACK_FILES], {
   logger: { info: () => {}, warn: () => {} },
@@ -75,6 +77,24 @@ describe('audit record JSON', () => {
     assert.equal(parsed.featureSet, 'fraud-features/1');
     assert.deepEqual(parsed.features, [1.5, null, 3]);
     assert.equal(engine.decide(input()).audit.featureSet, null, 'features by name need no set');
+  });
+
+  test('auditJsonInto writes the bytes auditJson returns into an arena that grows while written', () => {
+    const arena = new RecordColumns(16, 64);
+    const big = { order_id: 'x', note: 'é'.repeat(50_000) };
+    const records = [
+      engine.decide(input()).audit,
+      engine.decide(input({ eventJson: Buffer.from(JSON.stringify(event, null, 2)) })).audit,
+      engine.decide(input({ event: big, eventJson: Buffer.from(JSON.stringify(big)) })).audit,
+    ];
+    for (const a of records) {
+      const before = arena.used;
+      const n = auditJsonInto(a, arena);
+      assert.deepEqual(arena.bytes.subarray(before, before + n), auditJson(a));
+      assert.equal(arena.used, before + n);
+      assert.equal(auditJsonSerde().serializeInto?.(a, arena), auditJson(a).length);
+    }
+    assert.equal(auditJsonSerde().serializeInto?.(null as never, arena), -1);
   });
 
   test('a record larger than the scratch buffer is written whole', () => {

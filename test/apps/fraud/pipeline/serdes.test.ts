@@ -19,6 +19,7 @@ import {
 } from '../../../../src/apps/fraud/pipeline/wire.ts';
 import { isFraudstreamError } from '../../../../src/errors.ts';
 import type { Order } from '../../../../src/events/index.ts';
+import { RecordColumns } from '../../../../src/log/index.ts';
 import { DAY, MIN, T0, tx } from '../features/helpers.ts';
 
 function order(extra: Partial<Order> = {}): Order {
@@ -74,6 +75,24 @@ describe('repartition wire format', () => {
     assert.deepEqual(v.event.source, source);
     assert.deepEqual(v.sanitized, ['city:xss', 'naïve:sqli']);
     assert.equal(v.receivedAt, T0 + 5);
+  });
+
+  test('serializeInto writes the bytes serialize returns (the repartition sink writes into its arena)', () => {
+    const arena = new RecordColumns(16, 8);
+    const w = toWire({ event: orderEvent(order()), sanitized: ['city:xss'], receivedAt: 3 });
+    const withFacts = {
+      ...w,
+      merchant: { name: 'Ünï', lat: 1.5, lon: -2.25 },
+      merchantLabelled: 4,
+      merchantFrauds: 1,
+    };
+    for (const v of [w, withFacts, w]) {
+      const before = arena.used;
+      const n = serde.serializeInto?.(v, arena) ?? -1;
+      assert.deepEqual(arena.bytes.subarray(before, before + n), serde.serialize(v));
+      assert.equal(arena.used, before + n);
+    }
+    assert.equal(serde.serializeInto?.(null as never, arena), -1);
   });
 
   test('no label, no merchant profile, a profile without a name', () => {

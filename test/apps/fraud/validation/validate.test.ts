@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createValidators, neutralizeText } from '../../../../src/apps/fraud/validation/index.ts';
+import { validCardTransaction } from '../../../events/fixtures.ts';
 
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 const validate = createValidators({ now: () => NOW });
@@ -24,30 +25,7 @@ const order = () => ({
   timestamp: NOW - 1000,
 });
 
-const card = () => ({
-  trans_date_trans_time: '2020-06-21 12:14:25',
-  cc_num: '2291163933867244',
-  merchant: 'fraud_Kirlin and Sons',
-  category: 'personal_care',
-  amt: 2.86,
-  first: 'Jeff',
-  last: "O'Elliott",
-  gender: 'M',
-  street: '351 Darlene Green',
-  city: 'Columbia',
-  state: 'SC',
-  zip: 29209,
-  lat: 33.9659,
-  long: -80.9355,
-  city_pop: 333497,
-  job: 'Mechanical engineer',
-  dob: '1968-03-19',
-  trans_num: '2da90c7d74bd46a0caf3777415b3ebd3',
-  unix_time: 1371816865,
-  merch_lat: 33.986391,
-  merch_long: -81.200714,
-  is_fraud: 0 as const,
-});
+const card = () => ({ ...validCardTransaction, last: "O'Elliott" });
 
 function rejected(
   r: ReturnType<typeof validate.order> | ReturnType<typeof validate.cardTransaction>,
