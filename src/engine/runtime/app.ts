@@ -238,7 +238,31 @@ export class StreamsApp {
         return;
       } catch (error) {
         if (!isFraudstreamError(error) || !error.retriable || Date.now() > deadline) throw error;
-        await new Promise((r) => setTimeout(r, 1000));
+        this.config.logger?.warn(
+          { event: 'recovery', attempt, code: error.code, err: error.message, details: error.details },
+          `recovery attempt ${attempt} failed (${error.code}); retrying`,
+        );
+        await this.pollDuringRecovery(1000);
+      }
+    }
+  }
+
+  /**
+   * Between recovery attempts the consumer must keep taking part in its group: a broker restart
+   * usually rebalances it, and the rebalance completes only when this member has run its revocation
+   * inside poll (without polls, every attempt fails with FS_REBALANCE_IN_PROGRESS until the group
+   * gives up on us). Records polled here are dropped: the next attempt seeks every partition back
+   * to its committed offset. The revocation commits nothing, since the tasks hold only committed
+   * state; an assignment builds its tasks, which the next attempt rebuilds anyway.
+   */
+  private async pollDuringRecovery(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      try {
+        await this.consumer!.poll(Math.min(100, Math.max(1, until - Date.now())));
+      } catch (error) {
+        if (!isFraudstreamError(error) || !error.retriable) throw error;
+        await new Promise((r) => setTimeout(r, 100));
       }
     }
   }
