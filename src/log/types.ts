@@ -67,6 +67,16 @@ export interface TopicSpec {
 
 export interface TopicDescription extends Required<TopicSpec> {}
 
+/** What holds a partition's last stable offset below its end (`LogAdmin.openTransactions`). */
+export interface PartitionTransactions {
+  /** last stable offset: read_committed consumers read no further */
+  lastStable: number;
+  /** high watermark: where the next record goes */
+  logEnd: number;
+  /** producers with a transaction open on the partition, oldest first */
+  open: Array<{ producerId: string; producerEpoch: number; startOffset: number; lastWriteMs: number }>;
+}
+
 export interface PartitionOffsets {
   partition: number;
   /** first offset still stored */
@@ -93,6 +103,11 @@ export interface LogAdmin {
   listTopics(): Promise<string[]>;
   /** Throws FS_UNKNOWN_TOPIC. */
   listOffsets(topic: string): Promise<PartitionOffsets[]>;
+  /**
+   * Diagnostics (Kafka only): the partition's last stable offset, its end and the transactions
+   * open on it — why a read_committed reader makes no progress (Kafka's DescribeProducers).
+   */
+  openTransactions?(topic: string, partition: number): Promise<PartitionTransactions>;
   /** First offset whose timestamp is >= `timestamp`, or `latest` if none. */
   offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number>;
   listGroups(): Promise<string[]>;

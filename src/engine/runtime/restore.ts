@@ -5,7 +5,7 @@
  * an older run without commit) is wiped first, since its content cannot be trusted.
  */
 import { FraudstreamError } from '../../errors.ts';
-import type { Log, LogRecord, TopicPartition } from '../../log/types.ts';
+import type { Consumer, Log, LogRecord, TopicPartition } from '../../log/types.ts';
 import type { Logger } from '../../logger.ts';
 import type { EngineMetrics } from './metrics.ts';
 import type { StreamTask } from './task.ts';
@@ -101,21 +101,7 @@ export async function restoreTask(
         throw new FraudstreamError(
           'FS_TIMEOUT',
           `restoring task ${task.idString} made no progress for ${STALL_TIMEOUT_MS} ms`,
-          {
-            retriable: true,
-            // where each pending changelog stands: a position stuck below `to` under read_committed
-            // means a transaction on it is still open (the last stable offset has not moved)
-            details: {
-              pending: [...pending].map((p) => {
-                const at = consumer
-                  .assignment()
-                  .some((a) => a.topic === p.tp.topic && a.partition === p.tp.partition)
-                  ? consumer.position(p.tp)
-                  : 'unassigned';
-                return `${p.tp.topic}[${p.tp.partition}] at ${at} of ${p.to}`;
-              }),
-            },
-          },
+          { retriable: true, details: { pending: await stallDetails(log, consumer, [...pending]) } },
         );
       }
     }
@@ -126,4 +112,35 @@ export async function restoreTask(
   } finally {
     await consumer.close();
   }
+}
+
+/**
+ * Where each pending changelog stands, and on Kafka what holds it: a position stuck below `to` under
+ * read_committed with the last stable offset there means a transaction on it is still open.
+ */
+async function stallDetails(
+  log: Log,
+  consumer: Consumer,
+  pending: Array<{ tp: TopicPartition; to: number }>,
+): Promise<string[]> {
+  return Promise.all(
+    pending.map(async ({ tp, to }) => {
+      const assigned = consumer
+        .assignment()
+        .some((a) => a.topic === tp.topic && a.partition === tp.partition);
+      let line = `${tp.topic}[${tp.partition}] at ${assigned ? consumer.position(tp) : 'unassigned'} of ${to}`;
+      try {
+        const held = await log.admin().openTransactions?.(tp.topic, tp.partition);
+        if (held) {
+          line += `; last stable offset ${held.lastStable}, end ${held.logEnd}`;
+          for (const o of held.open) {
+            line += `; transaction of producer ${o.producerId} (epoch ${o.producerEpoch}) open since offset ${o.startOffset}, last write ${Date.now() - o.lastWriteMs} ms ago`;
+          }
+        }
+      } catch (error) {
+        line += `; open transactions unknown (${error instanceof Error ? error.message : String(error)})`;
+      }
+      return line;
+    }),
+  );
 }

@@ -14,11 +14,13 @@ import type {
   CleanupPolicy,
   LogAdmin,
   PartitionOffsets,
+  PartitionTransactions,
   TopicDescription,
   TopicPartitionOffset,
   TopicSpec,
 } from '../types.ts';
 import { hasApiId, hasCode, toFraudstreamError } from './errors.ts';
+import { openTransactions } from './open-transactions.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -220,9 +222,8 @@ export class KafkaAdmin implements LogAdmin {
       }));
   }
 
-  async offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number> {
-    if (!Number.isFinite(timestamp))
-      throw new FraudstreamError('FS_INVALID_OFFSET', `timestamp must be a number, got ${timestamp}`);
+  /** Throws FS_UNKNOWN_TOPIC / FS_UNKNOWN_PARTITION. */
+  async #checkPartition(topic: string, partition: number): Promise<void> {
     const count = await this.partitionCount(topic);
     if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
       throw new FraudstreamError(
@@ -230,6 +231,21 @@ export class KafkaAdmin implements LogAdmin {
         `topic "${topic}" has no partition ${partition} (it has ${count})`,
       );
     }
+  }
+
+  async openTransactions(topic: string, partition: number): Promise<PartitionTransactions> {
+    await this.#checkPartition(topic, partition);
+    try {
+      return await openTransactions(this.#admin, topic, partition);
+    } catch (error) {
+      throw this.#unknownTopicOr(error, topic, `describe the transactions open on ${topic}[${partition}]`);
+    }
+  }
+
+  async offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number> {
+    if (!Number.isFinite(timestamp))
+      throw new FraudstreamError('FS_INVALID_OFFSET', `timestamp must be a number, got ${timestamp}`);
+    await this.#checkPartition(topic, partition);
     const found =
       (await this.#offsetsAt(topic, BigInt(Math.max(0, Math.floor(timestamp))))).get(partition) ?? -1;
     if (found >= 0) return found;

@@ -93,6 +93,7 @@ export class KafkaLog implements Log {
       describeTopic: (name) => a.describeTopic(name),
       listTopics: () => a.listTopics(),
       listOffsets: (topic) => a.listOffsets(topic),
+      openTransactions: (topic, partition) => a.openTransactions(topic, partition),
       offsetForTimestamp: (topic, partition, timestamp) => a.offsetForTimestamp(topic, partition, timestamp),
       listGroups: () => a.listGroups(),
       committedOffsets: (groupId, topics) => a.committedOffsets(groupId, topics),

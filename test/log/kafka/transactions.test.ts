@@ -145,4 +145,35 @@ describe('KafkaLog transactions', { skip }, () => {
       await log.close();
     }
   });
+  test('openTransactions names the open transaction that holds a partition below its end, and none once it commits', async () => {
+    const log = await KafkaLog.connect({ brokers });
+    const topic = uniqueName('held');
+    try {
+      await log.admin().createTopic({ name: topic, partitions: 2 });
+      const plain = await log.producer();
+      await plain.send([0, 1, 2].map((i) => ({ topic, partition: 0, value: Buffer.from(`${i}`) })));
+      await plain.close();
+      const producer = await log.producer({ transactionalId: uniqueName('held-tx') });
+      const txn = await producer.beginTransaction();
+      await txn.send([3, 4].map((i) => ({ topic, partition: 0, value: Buffer.from(`${i}`) })));
+      const held = await log.admin().openTransactions!(topic, 0);
+      assert.equal(held.lastStable, 3);
+      assert.equal(held.logEnd, 5);
+      assert.equal(held.open.length, 1);
+      assert.equal(held.open[0].startOffset, 3);
+      assert.ok(Date.now() - held.open[0].lastWriteMs < 60_000, `last write ${held.open[0].lastWriteMs}`);
+      const other = await log.admin().openTransactions!(topic, 1);
+      assert.deepEqual(other, { lastStable: 0, logEnd: 0, open: [] });
+      await txn.commit();
+      const after = await log.admin().openTransactions!(topic, 0);
+      assert.deepEqual(after.open, []);
+      assert.equal(after.lastStable, after.logEnd);
+      await producer.close();
+      await assert.rejects(log.admin().openTransactions!(uniqueName('missing'), 0), {
+        code: 'FS_UNKNOWN_TOPIC',
+      });
+    } finally {
+      await log.close();
+    }
+  });
 });
