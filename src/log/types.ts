@@ -74,7 +74,19 @@ export interface PartitionTransactions {
   /** high watermark: where the next record goes */
   logEnd: number;
   /** producers with a transaction open on the partition, oldest first */
-  open: Array<{ producerId: string; producerEpoch: number; startOffset: number; lastWriteMs: number }>;
+  open: OpenTransaction[];
+}
+
+/** A transaction open on one partition, as its leader sees it. */
+export interface OpenTransaction {
+  producerId: string;
+  producerEpoch: number;
+  /** offset of the transaction's first record on the partition */
+  startOffset: number;
+  /** timestamp of the producer's last write to the partition */
+  lastWriteMs: number;
+  /** epoch of the transaction coordinator that last wrote a marker for this producer */
+  coordinatorEpoch: number;
 }
 
 export interface PartitionOffsets {
@@ -108,6 +120,12 @@ export interface LogAdmin {
    * open on it — why a read_committed reader makes no progress (Kafka's DescribeProducers).
    */
   openTransactions?(topic: string, partition: number): Promise<PartitionTransactions>;
+  /**
+   * Ends a transaction open on one partition by writing an ABORT marker there (Kafka's
+   * `Admin.abortTransaction`, `kafka-transactions.sh abort`): for a hanging transaction, which no
+   * coordinator will ever end. Never for a live producer's transaction (its data would be lost).
+   */
+  abortTransaction?(topic: string, partition: number, open: OpenTransaction): Promise<void>;
   /** First offset whose timestamp is >= `timestamp`, or `latest` if none. */
   offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number>;
   listGroups(): Promise<string[]>;

@@ -13,6 +13,7 @@ import { FraudstreamError } from '../../errors.ts';
 import type {
   CleanupPolicy,
   LogAdmin,
+  OpenTransaction,
   PartitionOffsets,
   PartitionTransactions,
   TopicDescription,
@@ -20,7 +21,7 @@ import type {
   TopicSpec,
 } from '../types.ts';
 import { hasApiId, hasCode, toFraudstreamError } from './errors.ts';
-import { openTransactions } from './open-transactions.ts';
+import { abortTransaction, openTransactions } from './open-transactions.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -239,6 +240,18 @@ export class KafkaAdmin implements LogAdmin {
       return await openTransactions(this.#admin, topic, partition);
     } catch (error) {
       throw this.#unknownTopicOr(error, topic, `describe the transactions open on ${topic}[${partition}]`);
+    }
+  }
+
+  async abortTransaction(topic: string, partition: number, open: OpenTransaction): Promise<void> {
+    await this.#checkPartition(topic, partition);
+    try {
+      await abortTransaction(this.#admin, topic, partition, open);
+    } catch (error) {
+      throw this.#fail(
+        error,
+        `abort the transaction of producer ${open.producerId} on ${topic}[${partition}]`,
+      );
     }
   }
 

@@ -15,7 +15,8 @@ import {
   ListOffsetTimestamps,
 } from '@platformatic/kafka';
 import { FraudstreamError } from '../../errors.ts';
-import type { PartitionTransactions } from '../types.ts';
+import type { OpenTransaction, PartitionTransactions } from '../types.ts';
+import { writeTxnMarkers } from './write-txn-markers.ts';
 
 export async function openTransactions(
   admin: Admin,
@@ -35,12 +36,7 @@ export async function openTransactions(
     latest(FetchIsolationLevels.READ_COMMITTED),
     latest(FetchIsolationLevels.READ_UNCOMMITTED),
   ]);
-  const metadata = await admin.metadata({ topics: [topic] });
-  const leader = metadata.topics.get(topic)?.partitions[partition]?.leader ?? -1;
-  const broker = metadata.brokers.get(leader);
-  if (!broker)
-    throw new FraudstreamError('FS_BROKER_UNREACHABLE', `${topic}[${partition}] has no leader right now`);
-  const connection = await admin.connections.get(broker);
+  const connection = await leaderConnection(admin, topic, partition);
   const response = await describeProducersV0.api.async(connection, [
     { name: topic, partitionIndexes: [partition] },
   ]);
@@ -52,7 +48,38 @@ export async function openTransactions(
       producerEpoch: p.producerEpoch,
       startOffset: Number(p.currentTxnStartOffset),
       lastWriteMs: Number(p.lastTimestamp),
+      coordinatorEpoch: p.coordinatorEpoch,
     }))
     .sort((a, b) => a.startOffset - b.startOffset);
   return { lastStable, logEnd, open };
+}
+
+/** Writes an ABORT marker for `open` on the partition (what Admin.abortTransaction sends its leader). */
+export async function abortTransaction(
+  admin: Admin,
+  topic: string,
+  partition: number,
+  open: OpenTransaction,
+): Promise<void> {
+  const connection = await leaderConnection(admin, topic, partition);
+  await writeTxnMarkers.async(connection, [
+    {
+      producerId: BigInt(open.producerId),
+      producerEpoch: open.producerEpoch,
+      commit: false,
+      topics: [{ name: topic, partitions: [partition] }],
+      coordinatorEpoch: open.coordinatorEpoch,
+    },
+  ]);
+}
+
+async function leaderConnection(admin: Admin, topic: string, partition: number) {
+  const metadata = await admin.metadata({ topics: [topic] });
+  const leader = metadata.topics.get(topic)?.partitions[partition]?.leader ?? -1;
+  const broker = metadata.brokers.get(leader);
+  if (!broker)
+    throw new FraudstreamError('FS_BROKER_UNREACHABLE', `${topic}[${partition}] has no leader right now`, {
+      retriable: true,
+    });
+  return admin.connections.get(broker);
 }

@@ -176,4 +176,39 @@ describe('KafkaLog transactions', { skip }, () => {
       await log.close();
     }
   });
+  test('abortTransaction ends an open transaction on one partition: its records are dropped, readers pass it', async () => {
+    // A producer whose transaction the coordinator will not time out during the test stands in for a
+    // hanging transaction (one no coordinator knows of).
+    const log = await KafkaLog.connect({ brokers, transactionTimeoutMs: 600_000 });
+    const topic = uniqueName('hung');
+    try {
+      await log.admin().createTopic({ name: topic, partitions: 1 });
+      const producer = await log.producer({ transactionalId: uniqueName('hung-tx') });
+      const txn = await producer.beginTransaction();
+      await txn.send([{ topic, partition: 0, value: Buffer.from('never committed') }]);
+      const [open] = (await log.admin().openTransactions!(topic, 0)).open;
+      assert.equal(open.startOffset, 0);
+      await log.admin().abortTransaction!(topic, 0, open);
+      const after = await log.admin().openTransactions!(topic, 0);
+      assert.deepEqual(after.open, []);
+      assert.equal(after.lastStable, after.logEnd, 'the last stable offset moved past the abort marker');
+      const plain = await log.producer();
+      await plain.send([{ topic, partition: 0, value: Buffer.from('after') }]);
+      await plain.close();
+      const reader = await log.consumer({
+        groupId: uniqueName('hung-r'),
+        topics: [topic],
+        startFrom: 'earliest',
+        isolation: 'read_committed',
+      });
+      const seen: string[] = [];
+      for (let i = 0; i < 50 && seen.length === 0; i++)
+        for (const r of await reader.poll(200)) seen.push(String(r.value));
+      await reader.close();
+      assert.deepEqual(seen, ['after']);
+      await producer.close();
+    } finally {
+      await log.close();
+    }
+  });
 });
