@@ -20,6 +20,7 @@ import type { Consumer, Producer, TopicPartition } from '../../log/types.ts';
 import type { Topology } from '../topology/topology.ts';
 import { appTopics, openAppProducer, taskEnv } from './app-setup.ts';
 import { Committer } from './commit.ts';
+import { HangingTransactions } from './hanging-transactions.ts';
 import { EngineMetrics } from './metrics.ts';
 import { type QueryableStore, queryableStore } from './queries.ts';
 import { RepartitionPurge } from './repartition-purge.ts';
@@ -51,6 +52,7 @@ export class StreamsApp {
   private failure: unknown;
   private restoring = 0;
   private startedAtMs: number | undefined;
+  private readonly hanging: HangingTransactions;
 
   constructor(topology: Topology, config: StreamsConfig) {
     if (!/^[A-Za-z0-9._-]+$/.test(config.applicationId ?? '')) {
@@ -62,6 +64,14 @@ export class StreamsApp {
     this.topology = topology;
     this.config = Object.freeze({ ...config });
     this.metrics = new EngineMetrics(config.registry ?? new Registry());
+    const hangingMs = config.hangingTransactionMs ?? 60_000;
+    if (!Number.isInteger(hangingMs) || hangingMs < 0) {
+      throw new FraudstreamError(
+        'FS_CONFIG_INVALID',
+        `hangingTransactionMs must be a non-negative integer (ms), got ${JSON.stringify(config.hangingTransactionMs)}`,
+      );
+    }
+    this.hanging = new HangingTransactions(hangingMs, config.logger);
   }
 
   get state(): AppState {
@@ -289,7 +299,7 @@ export class StreamsApp {
             task,
             `${this.config.applicationId}-restore-${this.config.instanceId ?? randomUUID()}`,
             this.metrics,
-            this.config.logger,
+            { logger: this.config.logger, hanging: this.hanging },
           );
           task.initProcessors();
         } catch (error) {

@@ -5,20 +5,31 @@
  * an older run without commit) is wiped first, since its content cannot be trusted.
  */
 import { FraudstreamError } from '../../errors.ts';
-import type { Consumer, Log, LogRecord, TopicPartition } from '../../log/types.ts';
+import type { Consumer, Log, LogRecord, PartitionTransactions, TopicPartition } from '../../log/types.ts';
 import type { Logger } from '../../logger.ts';
+import type { HangingTransactions } from './hanging-transactions.ts';
 import type { EngineMetrics } from './metrics.ts';
 import type { StreamTask } from './task.ts';
 
 const STALL_TIMEOUT_MS = 30_000;
+
+export interface RestoreOptions {
+  logger?: Logger;
+  /** Aborts hanging transactions a stalled restore waits behind (none when omitted). */
+  hanging?: HangingTransactions;
+  /** A restore without progress for this long fails retriably (default 30 000 ms). */
+  stallTimeoutMs?: number;
+}
 
 export async function restoreTask(
   log: Log,
   task: StreamTask,
   groupId: string,
   metrics: EngineMetrics,
-  logger?: Logger,
+  options: RestoreOptions = {},
 ): Promise<void> {
+  const { logger, hanging } = options;
+  const stallTimeoutMs = options.stallTimeoutMs ?? STALL_TIMEOUT_MS;
   const targets: Array<{ store: string; tp: TopicPartition; from: number; to: number }> = [];
   for (const [name, opened] of task.stores) {
     if (!opened.spec.changelog) continue;
@@ -97,11 +108,20 @@ export async function restoreTask(
       // The embedded log's polls settle at once: give timers and sockets a turn (health checks
       // must see a 503 while a large changelog is restored).
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (Date.now() - lastProgress > STALL_TIMEOUT_MS) {
+      if (Date.now() - lastProgress > stallTimeoutMs) {
+        const stalled = await describeStall(log, consumer, [...pending]);
+        let freed = false;
+        for (const s of stalled) {
+          if (hanging && s.held && (await hanging.abortStale(log, s.tp, s.to, s.held))) freed = true;
+        }
+        if (freed) {
+          lastProgress = Date.now();
+          continue;
+        }
         throw new FraudstreamError(
           'FS_TIMEOUT',
-          `restoring task ${task.idString} made no progress for ${STALL_TIMEOUT_MS} ms`,
-          { retriable: true, details: { pending: await stallDetails(log, consumer, [...pending]) } },
+          `restoring task ${task.idString} made no progress for ${stallTimeoutMs} ms`,
+          { retriable: true, details: { pending: stalled.map((s) => s.line) } },
         );
       }
     }
@@ -118,29 +138,30 @@ export async function restoreTask(
  * Where each pending changelog stands, and on Kafka what holds it: a position stuck below `to` under
  * read_committed with the last stable offset there means a transaction on it is still open.
  */
-async function stallDetails(
+async function describeStall(
   log: Log,
   consumer: Consumer,
   pending: Array<{ tp: TopicPartition; to: number }>,
-): Promise<string[]> {
+): Promise<Array<{ tp: TopicPartition; to: number; held?: PartitionTransactions; line: string }>> {
   return Promise.all(
     pending.map(async ({ tp, to }) => {
       const assigned = consumer
         .assignment()
         .some((a) => a.topic === tp.topic && a.partition === tp.partition);
       let line = `${tp.topic}[${tp.partition}] at ${assigned ? consumer.position(tp) : 'unassigned'} of ${to}`;
+      let held: PartitionTransactions | undefined;
       try {
-        const held = await log.admin().openTransactions?.(tp.topic, tp.partition);
+        held = await log.admin().openTransactions?.(tp.topic, tp.partition);
         if (held) {
           line += `; last stable offset ${held.lastStable}, end ${held.logEnd}`;
           for (const o of held.open) {
-            line += `; transaction of producer ${o.producerId} (epoch ${o.producerEpoch}) open since offset ${o.startOffset}, last write ${Date.now() - o.lastWriteMs} ms ago`;
+            line += `; transaction of producer ${o.producerId} (epoch ${o.producerEpoch}) open since offset ${o.startOffset}`;
           }
         }
       } catch (error) {
         line += `; open transactions unknown (${error instanceof Error ? error.message : String(error)})`;
       }
-      return line;
+      return { tp, to, held, line };
     }),
   );
 }

@@ -48,6 +48,13 @@ export interface StreamsConfig {
   /** How long a retriable failure (e.g. a broker restart) is recovered from before the app fails.
    * Default 300 000 ms. */
   recoveryTimeoutMs?: number;
+  /**
+   * A transaction that holds a changelog's restore and is still open this long after it was first
+   * seen doing so is taken for a hanging one (no coordinator will end it) and aborted on that
+   * partition, with a warning. Keep it well above the log's transaction timeout. Default 60 000 ms;
+   * 0 never aborts.
+   */
+  hangingTransactionMs?: number;
 }
 
 export type AppState = 'created' | 'starting' | 'running' | 'closing' | 'closed' | 'failed';
