@@ -95,9 +95,14 @@ export function toFraudstreamError(
   if (isFraudstreamError(error)) return error;
   const code = classify(error);
   const where = brokers.join(',');
+  // A broker error the client could not place (e.g. TRANSACTION_ABORTABLE) is retriable like an
+  // outage, but the broker did answer: say so rather than "could not be reached".
+  const answered = [...walk(error)].some((e) => e.apiId !== undefined);
   const lead: Partial<Record<ErrorCode, string>> = {
     FS_AUTH_FAILED: `Kafka broker ${where} refused the credentials`,
-    FS_BROKER_UNREACHABLE: `Kafka broker ${where} could not be reached`,
+    FS_BROKER_UNREACHABLE: answered
+      ? `Kafka broker ${where} answered with a retriable error`
+      : `Kafka broker ${where} could not be reached`,
     FS_PRODUCER_FENCED: 'a newer producer with the same transactional id has taken over',
   };
   const message = `${action}: ${lead[code] ?? code} (${describe(error)})`;
