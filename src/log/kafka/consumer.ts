@@ -150,16 +150,6 @@ export class KafkaConsumer implements Consumer, GroupMembership {
 
   groupMetadata(): { generationId: number; memberId: string; coordinatorId: number } {
     if (this.#manual) throw noGroupToCommit(this.groupId);
-    // The client drops its member id when the coordinator no longer knows it (evicted, fenced, the
-    // group reloaded): offsets sent now as "no member, generation 0" could pass where the group is
-    // empty, committing for partitions this consumer may no longer own. Refuse until it has rejoined.
-    if (!this.#client.memberId) {
-      throw new FraudstreamError(
-        'FS_REBALANCE_IN_PROGRESS',
-        `consumer of group "${this.groupId}" is not a group member right now (rejoining): offsets cannot be committed`,
-        { retriable: true },
-      );
-    }
     return {
       generationId: this.#client.generationId,
       memberId: this.#client.memberId ?? '',
