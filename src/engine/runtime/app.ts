@@ -299,7 +299,11 @@ export class StreamsApp {
             task,
             `${this.config.applicationId}-restore-${this.config.instanceId ?? randomUUID()}`,
             this.metrics,
-            { logger: this.config.logger, hanging: this.hanging },
+            {
+              logger: this.config.logger,
+              hanging: this.hanging,
+              stallTimeoutMs: this.config.restoreStallTimeoutMs,
+            },
           );
           task.initProcessors();
         } catch (error) {

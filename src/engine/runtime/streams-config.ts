@@ -55,6 +55,8 @@ export interface StreamsConfig {
    * 0 never aborts.
    */
   hangingTransactionMs?: number;
+  /** A restore without progress this long fails retriably and is retried (default 30 000 ms). */
+  restoreStallTimeoutMs?: number;
 }
 
 export type AppState = 'created' | 'starting' | 'running' | 'closing' | 'closed' | 'failed';

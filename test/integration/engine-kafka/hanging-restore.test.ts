@@ -1,0 +1,148 @@
+/**
+ * A restore behind a real hanging transaction on its changelog gets past it. On a PRIVATE broker
+ * with transaction verification (KIP-890 part 1) turned off, a transaction whose second send the
+ * Kafka client never registers with the coordinator (two concurrent sends: the client deduplicates
+ * their AddPartitionsToTxn calls) leaves records on the changelog that no marker will ever end —
+ * the last stable offset stays there for good. A new instance restoring that changelog must abort
+ * it (HangingTransactions) and end with exactly the committed counts.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { Admin, ConfigResourceTypes } from '@platformatic/kafka';
+import { StreamsApp } from '../../../src/engine/runtime/app.ts';
+import { KafkaLog } from '../../../src/log/kafka/index.ts';
+import { uniqueName } from '../../log/kafka/broker.ts';
+import { privateBroker, privateBrokerSkip } from '../private-broker.ts';
+import { countPerCardTopology, expectedCounts, payments } from './fixtures/topology.ts';
+
+const port = 19400;
+const TOTAL = 2000;
+
+test('a restore behind a hanging transaction on its changelog aborts it and restores exactly the committed counts', {
+  skip: privateBrokerSkip,
+  timeout: 300_000,
+}, async () => {
+  const pb = await privateBroker(port, { FRAUDSTREAM_KAFKA_HEAP: '-Xms128m -Xmx512m' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-hanging-restore-'));
+  const warnings: string[] = [];
+  let log: KafkaLog | undefined;
+  let app: StreamsApp | undefined;
+  try {
+    await pb.run('start');
+    await setBrokerConfig(pb.brokers, 'transaction.partition.verification.enable', 'false');
+    log = await KafkaLog.connect({
+      brokers: pb.brokers,
+      connectTimeoutMs: 120_000,
+      transactionTimeoutMs: 10_000,
+    });
+    const appId = uniqueName('hang');
+    const input = `${appId}-payments`;
+    const output = `${appId}-counts`;
+    const changelog = `${appId}-card-count-changelog`;
+    await log.admin().createTopic({ name: input, partitions: 4 });
+    await log.admin().createTopic({ name: output, partitions: 4 });
+    const config = (stateDir: string) => ({
+      applicationId: appId,
+      log: log as KafkaLog,
+      instanceId: 'a',
+      stateDir,
+      commitIntervalMs: 100,
+      restoreStallTimeoutMs: 2000,
+      hangingTransactionMs: 1000,
+      logger: {
+        info() {},
+        warn: (_d: unknown, m: string) => warnings.push(m),
+        error() {},
+        debug() {},
+      } as never,
+    });
+    // 1. The first instance counts the first half and commits it (the changelog holds those counts).
+    const producer = await log.producer();
+    await producer.send(payments(input, 0, TOTAL / 2));
+    app = new StreamsApp(countPerCardTopology(input, output), config(path.join(dir, 'one')));
+    await app.start();
+    await waitFor(async () => (await committedTotal(log as KafkaLog, appId, input)) === TOTAL / 2, 60_000);
+    await app.close();
+    app = undefined;
+
+    // 2. A hanging transaction on changelog partition 0, then a committed record after it.
+    const hanger = await log.producer({ transactionalId: uniqueName('hanger') });
+    const txn = await hanger.beginTransaction();
+    await Promise.allSettled([
+      txn.send([{ topic: output, partition: 3, value: Buffer.from('registered') }]),
+      txn.send([
+        { topic: changelog, partition: 0, key: Buffer.from('bogus'), value: Buffer.from('not a count') },
+      ]),
+    ]);
+    await txn.commit().catch(() => {});
+    await hanger.close();
+    const held = await log.admin().openTransactions!(changelog, 0);
+    assert.equal(held.open.length, 1, `a transaction hangs on ${changelog}[0]: ${JSON.stringify(held)}`);
+    assert.ok(held.lastStable < held.logEnd);
+
+    // 3. A new instance with empty local state restores from the changelogs, then counts the rest.
+    await producer.send(payments(input, TOTAL / 2, TOTAL / 2));
+    await producer.close();
+    app = new StreamsApp(countPerCardTopology(input, output), config(path.join(dir, 'two')));
+    await app.start();
+    await waitFor(async () => (await committedTotal(log as KafkaLog, appId, input)) === TOTAL, 120_000);
+    const store = app.store<{ all(): Iterable<{ key: string; value: number }> }>('card-count');
+    const got: string[] = [];
+    for (const { key, value } of store.all()) for (let k = 1; k <= value; k++) got.push(`${key}=${k}`);
+    assert.deepEqual(got.sort(), expectedCounts(TOTAL), 'restored and updated counts equal the reference');
+    assert.ok(
+      warnings.some((w) => /aborting a hanging transaction on .*card-count-changelog\[0\]/.test(w)),
+      `the abort is logged: ${warnings.join(' | ')}`,
+    );
+    const [hung] = held.open;
+    const still = (await log.admin().openTransactions!(changelog, 0)).open.filter(
+      (o) => o.producerId === hung.producerId && o.startOffset === hung.startOffset,
+    );
+    assert.deepEqual(
+      still,
+      [],
+      'the hanging transaction is gone (the running app may have one of its own open)',
+    );
+  } finally {
+    // bounded: an app still stuck in a restore would only close at the end of its recovery timeout
+    await Promise.race([app?.close().catch(() => {}), new Promise((r) => setTimeout(r, 15_000))]);
+    await log?.close();
+    await pb.run('stop').catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+    pb.cleanup();
+  }
+});
+
+async function setBrokerConfig(brokers: string[], name: string, value: string): Promise<void> {
+  const admin = new Admin({ clientId: 'fraudstream-test', bootstrapBrokers: brokers });
+  try {
+    await admin.incrementalAlterConfigs({
+      resources: [
+        {
+          resourceType: ConfigResourceTypes.BROKER,
+          resourceName: '1', // the broker's node id (scripts/kafka.sh)
+          configs: [{ name, configOperation: 0, value }],
+        },
+      ],
+    });
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Sum of the group's committed offsets on the input topic: how many payments were processed. */
+async function committedTotal(log: KafkaLog, groupId: string, topic: string): Promise<number> {
+  const offsets = await log.admin().committedOffsets(groupId, [topic]);
+  return offsets.reduce((n, o) => n + o.offset, 0);
+}
+
+async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not reached within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
