@@ -206,6 +206,11 @@ export class StreamsApp {
     ) as S;
   }
 
+  /** A method, not a field test: TypeScript would narrow the state across the awaits of a recovery. */
+  private isClosing(): boolean {
+    return this.stateValue === 'closing';
+  }
+
   /**
    * After a retriable failure in poll, restore or commit (a broker restart, a coordinator move) the
    * outcome of the open transaction is unknown and the tasks hold uncommitted work. Re-registering
@@ -221,6 +226,8 @@ export class StreamsApp {
       'retriable failure: rebuilding tasks from committed state',
     );
     for (let attempt = 1; ; attempt++) {
+      // close() during a recovery ends it: the tasks hold only committed state by then, or none.
+      if (this.isClosing()) return;
       try {
         await this.producer?.close().catch(() => {});
         this.producer = undefined;
@@ -247,6 +254,7 @@ export class StreamsApp {
         this.config.logger?.info({ event: 'recovery', attempt }, `recovered after ${attempt} attempt(s)`);
         return;
       } catch (error) {
+        if (this.isClosing() && isFraudstreamError(error) && error.retriable) return;
         if (!isFraudstreamError(error) || !error.retriable || Date.now() > deadline) throw error;
         this.config.logger?.warn(
           { event: 'recovery', attempt, code: error.code, err: error.message, details: error.details },
@@ -303,6 +311,7 @@ export class StreamsApp {
               logger: this.config.logger,
               hanging: this.hanging,
               stallTimeoutMs: this.config.restoreStallTimeoutMs,
+              cancelled: () => this.isClosing(),
             },
           );
           task.initProcessors();

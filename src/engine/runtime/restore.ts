@@ -19,6 +19,8 @@ export interface RestoreOptions {
   hanging?: HangingTransactions;
   /** A restore without progress for this long fails retriably (default 30 000 ms). */
   stallTimeoutMs?: number;
+  /** Checked between polls: true stops the restore (FS_LOG_CLOSED, retriable), e.g. the app closes. */
+  cancelled?: () => boolean;
 }
 
 export async function restoreTask(
@@ -82,6 +84,15 @@ export async function restoreTask(
     const pending = new Set(targets);
     let lastProgress = Date.now();
     while (pending.size > 0) {
+      if (options.cancelled?.()) {
+        throw new FraudstreamError(
+          'FS_LOG_CLOSED',
+          `restore of task ${task.idString} cancelled: the app is closing`,
+          {
+            retriable: true,
+          },
+        );
+      }
       const records: LogRecord[] = await consumer.poll(100);
       for (const r of records) {
         const t = byTopic.get(r.topic);

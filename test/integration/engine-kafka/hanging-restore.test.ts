@@ -44,17 +44,17 @@ test('a restore behind a hanging transaction on its changelog aborts it and rest
     const changelog = `${appId}-card-count-changelog`;
     await log.admin().createTopic({ name: input, partitions: 4 });
     await log.admin().createTopic({ name: output, partitions: 4 });
-    const config = (stateDir: string) => ({
+    const config = (stateDir: string, hangingTransactionMs = 1000) => ({
       applicationId: appId,
       log: log as KafkaLog,
       instanceId: 'a',
       stateDir,
       commitIntervalMs: 100,
       restoreStallTimeoutMs: 2000,
-      hangingTransactionMs: 1000,
+      hangingTransactionMs,
       logger: {
         info() {},
-        warn: (_d: unknown, m: string) => warnings.push(m),
+        warn: (d: unknown, m: string) => warnings.push(`${m} ${JSON.stringify(d)}`),
         error() {},
         debug() {},
       } as never,
@@ -83,9 +83,28 @@ test('a restore behind a hanging transaction on its changelog aborts it and rest
     assert.equal(held.open.length, 1, `a transaction hangs on ${changelog}[0]: ${JSON.stringify(held)}`);
     assert.ok(held.lastStable < held.logEnd);
 
-    // 3. A new instance with empty local state restores from the changelogs, then counts the rest.
+    // 3. Control: with the abort turned off, a new instance's restore stalls behind it (and says
+    // why), and close() still ends it promptly.
     await producer.send(payments(input, TOTAL / 2, TOTAL / 2));
     await producer.close();
+    app = new StreamsApp(countPerCardTopology(input, output), config(path.join(dir, 'control'), 0));
+    await app.start();
+    await waitFor(async () => warnings.some((w) => /failed \(FS_TIMEOUT\)/.test(w)), 60_000);
+    assert.match(
+      warnings.find((w) => /failed \(FS_TIMEOUT\)/.test(w)) ?? '',
+      /card-count-changelog\[0\] at \d+ of \d+; last stable offset \d+, end \d+; transaction of producer/,
+    );
+    const closing = Date.now();
+    await app.close();
+    app = undefined;
+    assert.ok(
+      Date.now() - closing < 10_000,
+      `close() during a stalled restore took ${Date.now() - closing} ms`,
+    );
+    assert.equal(await committedTotal(log, appId, input), TOTAL / 2, 'nothing processed behind the hang');
+    warnings.length = 0;
+
+    // 4. With the abort on (1 s here), a new instance restores past it, then counts the rest.
     app = new StreamsApp(countPerCardTopology(input, output), config(path.join(dir, 'two')));
     await app.start();
     await waitFor(async () => (await committedTotal(log as KafkaLog, appId, input)) === TOTAL, 120_000);
