@@ -23,6 +23,7 @@ import { Committer } from './commit.ts';
 import { HangingTransactions } from './hanging-transactions.ts';
 import { EngineMetrics } from './metrics.ts';
 import { type QueryableStore, queryableStore } from './queries.ts';
+import { RepartitionHangWatch } from './repartition-hang-watch.ts';
 import { RepartitionPurge } from './repartition-purge.ts';
 import { restoreTask } from './restore.ts';
 import type { AppState, StreamsConfig } from './streams-config.ts';
@@ -46,6 +47,7 @@ export class StreamsApp {
   private readonly taskByPartition = new Map<string, StreamTask>();
   private readonly paused = new Set<string>();
   private purge: RepartitionPurge | undefined;
+  private hangWatch: RepartitionHangWatch | undefined;
   private partitions = new Map<string, number>();
   private env!: TaskEnv;
   private loop: Promise<void> | undefined;
@@ -128,6 +130,16 @@ export class StreamsApp {
       c.repartitionPurgeIntervalMs ?? 30_000,
       c.logger,
     );
+    // Only where the log can see open transactions (Kafka): the embedded log has no hanging ones.
+    if (c.log.admin().openTransactions && topics.repartition.length > 0) {
+      this.hangWatch = new RepartitionHangWatch(
+        c.log,
+        new Set(topics.repartition),
+        this.hanging,
+        c.restoreStallTimeoutMs ?? 30_000,
+        c.logger,
+      );
+    }
     this.env = taskEnv(this.topology, c, topics, this.metrics, (t) => this.partitions.get(t) ?? 1);
     // The producer comes first: with a transactional id it fences a crashed predecessor and aborts its
     // open transaction, so restore below reads a changelog with no pending tail.
@@ -168,6 +180,7 @@ export class StreamsApp {
       this.tasks.clear();
       this.taskByPartition.clear();
       await this.purge?.settle();
+      await this.hangWatch?.settle();
       await this.consumer?.close().catch(() => {});
       await this.producer?.close().catch(() => {});
       if (this.stateValue !== 'failed') this.stateValue = 'closed';
@@ -372,6 +385,7 @@ export class StreamsApp {
           } else if (processed > 0) {
             this.committer!.sendAhead(this.tasks.values());
           }
+          this.hangWatch?.tick(this.consumer!, now);
         } catch (error) {
           if (!isFraudstreamError(error) || !error.retriable || this.stateValue !== 'running') throw error;
           await this.recover(error);

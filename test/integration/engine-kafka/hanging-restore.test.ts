@@ -4,7 +4,8 @@
  * Kafka client never registers with the coordinator (two concurrent sends: the client deduplicates
  * their AddPartitionsToTxn calls) leaves records on the changelog that no marker will ever end —
  * the last stable offset stays there for good. A new instance restoring that changelog must abort
- * it (HangingTransactions) and end with exactly the committed counts.
+ * it (HangingTransactions) and end with exactly the committed counts; a hanging transaction on a
+ * repartition partition while the app runs is aborted by its watch (RepartitionHangWatch).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -14,14 +15,16 @@ import { test } from 'node:test';
 import { Admin, ConfigResourceTypes } from '@platformatic/kafka';
 import { StreamsApp } from '../../../src/engine/runtime/app.ts';
 import { KafkaLog } from '../../../src/log/kafka/index.ts';
+import type { TopicPartition } from '../../../src/log/types.ts';
 import { uniqueName } from '../../log/kafka/broker.ts';
 import { privateBroker, privateBrokerSkip } from '../private-broker.ts';
 import { countPerCardTopology, expectedCounts, payments } from './fixtures/topology.ts';
 
 const port = 19400;
 const TOTAL = 2000;
+const EXTRA = 1000;
 
-test('a restore behind a hanging transaction on its changelog aborts it and restores exactly the committed counts', {
+test('hanging transactions on a changelog (held restore) and on a repartition topic (running app) are aborted; counts stay exact', {
   skip: privateBrokerSkip,
   timeout: 300_000,
 }, async () => {
@@ -68,20 +71,9 @@ test('a restore behind a hanging transaction on its changelog aborts it and rest
     await app.close();
     app = undefined;
 
-    // 2. A hanging transaction on changelog partition 0, then a committed record after it.
-    const hanger = await log.producer({ transactionalId: uniqueName('hanger') });
-    const txn = await hanger.beginTransaction();
-    await Promise.allSettled([
-      txn.send([{ topic: output, partition: 3, value: Buffer.from('registered') }]),
-      txn.send([
-        { topic: changelog, partition: 0, key: Buffer.from('bogus'), value: Buffer.from('not a count') },
-      ]),
-    ]);
-    await txn.commit().catch(() => {});
-    await hanger.close();
+    // 2. A hanging transaction on changelog partition 0.
+    await hangingTransaction(log, { topic: output, partition: 3 }, { topic: changelog, partition: 0 });
     const held = await log.admin().openTransactions!(changelog, 0);
-    assert.equal(held.open.length, 1, `a transaction hangs on ${changelog}[0]: ${JSON.stringify(held)}`);
-    assert.ok(held.lastStable < held.logEnd);
 
     // 3. Control: with the abort turned off, a new instance's restore stalls behind it (and says
     // why), and close() still ends it promptly.
@@ -107,11 +99,10 @@ test('a restore behind a hanging transaction on its changelog aborts it and rest
     // 4. With the abort on (1 s here), a new instance restores past it, then counts the rest.
     app = new StreamsApp(countPerCardTopology(input, output), config(path.join(dir, 'two')));
     await app.start();
-    await waitFor(async () => (await committedTotal(log as KafkaLog, appId, input)) === TOTAL, 120_000);
-    const store = app.store<{ all(): Iterable<{ key: string; value: number }> }>('card-count');
-    const got: string[] = [];
-    for (const { key, value } of store.all()) for (let k = 1; k <= value; k++) got.push(`${key}=${k}`);
-    assert.deepEqual(got.sort(), expectedCounts(TOTAL), 'restored and updated counts equal the reference');
+    const running = app;
+    const expected = expectedCounts(TOTAL);
+    await waitFor(async () => storeCounts(running).join() === expected.join(), 120_000).catch(() => {});
+    assert.deepEqual(storeCounts(running), expected, 'restored and updated counts equal the reference');
     assert.ok(
       warnings.some((w) => /aborting a hanging transaction on .*card-count-changelog\[0\]/.test(w)),
       `the abort is logged: ${warnings.join(' | ')}`,
@@ -124,6 +115,22 @@ test('a restore behind a hanging transaction on its changelog aborts it and rest
       still,
       [],
       'the hanging transaction is gone (the running app may have one of its own open)',
+    );
+
+    // 5. A hanging transaction on a repartition partition while the app runs: its records would hold
+    // that partition for good; the watch aborts it and the records behind it are counted.
+    warnings.length = 0;
+    const repartition = `${appId}-by-card-repartition`;
+    await hangingTransaction(log, { topic: output, partition: 2 }, { topic: repartition, partition: 1 });
+    const more = await log.producer();
+    await more.send(payments(input, TOTAL, EXTRA));
+    await more.close();
+    const all = expectedCounts(TOTAL + EXTRA);
+    await waitFor(async () => storeCounts(running).join() === all.join(), 120_000).catch(() => {});
+    assert.deepEqual(storeCounts(running), all, 'the records behind the hanging transaction are counted');
+    assert.ok(
+      warnings.some((w) => /aborting a hanging transaction on .*by-card-repartition\[1\]/.test(w)),
+      `the abort is logged: ${warnings.join(' | ')}`,
     );
   } finally {
     // bounded: an app still stuck in a restore would only close at the end of its recovery timeout
@@ -164,4 +171,40 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void>
     if (Date.now() > deadline) throw new Error(`not reached within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * Leaves a hanging transaction on `hung`: the transaction sends to `registered` and `hung` at once,
+ * the client registers only the first with the coordinator (it deduplicates concurrent
+ * AddPartitionsToTxn calls), and with verification off the broker takes both; the commit then ends
+ * it on `registered` only.
+ */
+async function hangingTransaction(
+  log: KafkaLog,
+  registered: TopicPartition,
+  hung: TopicPartition,
+): Promise<void> {
+  const producer = await log.producer({ transactionalId: uniqueName('hanger') });
+  const txn = await producer.beginTransaction();
+  await Promise.allSettled([
+    txn.send([{ ...registered, value: Buffer.from('registered') }]),
+    txn.send([{ ...hung, key: Buffer.from('bogus'), value: Buffer.from('never committed') }]),
+  ]);
+  await txn.commit().catch(() => {});
+  await producer.close();
+  const held = await log.admin().openTransactions!(hung.topic, hung.partition);
+  assert.equal(
+    held.open.length,
+    1,
+    `a transaction hangs on ${hung.topic}[${hung.partition}]: ${JSON.stringify(held)}`,
+  );
+  assert.ok(held.lastStable < held.logEnd);
+}
+
+/** The app's card counts as the reference's strings (card=k for k up to the count), sorted. */
+function storeCounts(app: StreamsApp): string[] {
+  const got: string[] = [];
+  const store = app.store<{ all(): Iterable<{ key: string; value: number }> }>('card-count');
+  for (const { key, value } of store.all()) for (let k = 1; k <= value; k++) got.push(`${key}=${k}`);
+  return got.sort();
 }
