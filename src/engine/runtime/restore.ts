@@ -82,16 +82,13 @@ export async function restoreTask(
   });
   try {
     const pending = new Set(targets);
+    /** Positions also move without records (aborted batches, markers): that is progress too. */
+    const positions = new Map<(typeof targets)[number], number>();
     let lastProgress = Date.now();
     while (pending.size > 0) {
       if (options.cancelled?.()) {
-        throw new FraudstreamError(
-          'FS_LOG_CLOSED',
-          `restore of task ${task.idString} cancelled: the app is closing`,
-          {
-            retriable: true,
-          },
-        );
+        const message = `restore of task ${task.idString} cancelled: the app is closing`;
+        throw new FraudstreamError('FS_LOG_CLOSED', message, { retriable: true });
       }
       const records: LogRecord[] = await consumer.poll(100);
       for (const r of records) {
@@ -107,6 +104,10 @@ export async function restoreTask(
         if (!consumer.assignment().some((a) => a.topic === t.tp.topic && a.partition === t.tp.partition))
           continue;
         const position = consumer.position(t.tp);
+        if (positions.get(t) !== position) {
+          if (positions.has(t)) lastProgress = Date.now();
+          positions.set(t, position);
+        }
         metrics.restoreProgress(t.store, 0, Math.max(0, t.to - position));
         if (position >= t.to) {
           const opened = task.stores.get(t.store)!;
