@@ -165,7 +165,12 @@ describe('KafkaLog transactions', { skip }, () => {
       const other = await log.admin().openTransactions!(topic, 1);
       assert.deepEqual(other, { lastStable: 0, logEnd: 0, open: [] });
       await txn.commit();
-      const after = await log.admin().openTransactions!(topic, 0);
+      // The coordinator writes the COMMIT marker after EndTxn returns: wait for it, as a reader would.
+      let after = await log.admin().openTransactions!(topic, 0);
+      for (let i = 0; i < 100 && after.open.length > 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        after = await log.admin().openTransactions!(topic, 0);
+      }
       assert.deepEqual(after.open, []);
       assert.equal(after.lastStable, after.logEnd);
       await producer.close();
