@@ -23,6 +23,7 @@ import { Committer } from './commit.ts';
 import { HangingTransactions } from './hanging-transactions.ts';
 import { EngineMetrics } from './metrics.ts';
 import { type QueryableStore, queryableStore } from './queries.ts';
+import { pollDuringRecovery, seekToCommitted } from './recovery.ts';
 import { RepartitionHangWatch } from './repartition-hang-watch.ts';
 import { RepartitionPurge } from './repartition-purge.ts';
 import { restoreTask } from './restore.ts';
@@ -254,16 +255,7 @@ export class StreamsApp {
         this.paused.clear();
         const owned = consumer.assignment();
         await this.onAssigned(owned);
-        const committed = new Map(
-          (await consumer.committed(owned)).map((o) => [`${o.topic}|${o.partition}`, o.offset]),
-        );
-        for (const tp of owned) {
-          let offset = committed.get(`${tp.topic}|${tp.partition}`);
-          offset ??= (await this.config.log.admin().listOffsets(tp.topic)).find(
-            (o) => o.partition === tp.partition,
-          )?.earliest;
-          consumer.seek(tp, offset ?? 0);
-        }
+        await seekToCommitted(consumer, this.config.log, owned);
         this.config.logger?.info({ event: 'recovery', attempt }, `recovered after ${attempt} attempt(s)`);
         return;
       } catch (error) {
@@ -273,27 +265,7 @@ export class StreamsApp {
           { event: 'recovery', attempt, code: error.code, err: error.message, details: error.details },
           `recovery attempt ${attempt} failed (${error.code}); retrying`,
         );
-        await this.pollDuringRecovery(1000);
-      }
-    }
-  }
-
-  /**
-   * Between recovery attempts the consumer must keep taking part in its group: a broker restart
-   * usually rebalances it, and the rebalance completes only when this member has run its revocation
-   * inside poll (without polls, every attempt fails with FS_REBALANCE_IN_PROGRESS until the group
-   * gives up on us). Records polled here are dropped: the next attempt seeks every partition back
-   * to its committed offset. The revocation commits nothing, since the tasks hold only committed
-   * state; an assignment builds its tasks, which the next attempt rebuilds anyway.
-   */
-  private async pollDuringRecovery(ms: number): Promise<void> {
-    const until = Date.now() + ms;
-    while (Date.now() < until) {
-      try {
-        await this.consumer!.poll(Math.min(100, Math.max(1, until - Date.now())));
-      } catch (error) {
-        if (!isFraudstreamError(error) || !error.retriable) throw error;
-        await new Promise((r) => setTimeout(r, 100));
+        await pollDuringRecovery(this.consumer!, 1000);
       }
     }
   }
