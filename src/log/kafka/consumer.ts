@@ -19,14 +19,19 @@
  *   for (;;) for (const record of await consumer.poll(500)) handle(record);
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Consumer as ClientConsumer, FetchIsolationLevels, type GroupAssignment } from '@platformatic/kafka';
+import {
+  Consumer as ClientConsumer,
+  consumerHeartbeatChannel,
+  FetchIsolationLevels,
+  type GroupAssignment,
+} from '@platformatic/kafka';
 import { FraudstreamError, isFraudstreamError } from '../../errors.ts';
 import { checkAssignment, noGroupToCommit } from '../assignment.ts';
 import type { Consumer, ConsumerOptions, LogRecord, TopicPartition, TopicPartitionOffset } from '../types.ts';
 import type { KafkaAdmin } from './admin.ts';
 import { CommittedOffsets } from './committed-offsets.ts';
 import { checkCommitOffsets, settlesWithin, validateConsumerOptions } from './consumer-support.ts';
-import { toFraudstreamError } from './errors.ts';
+import { hasApiId, toFraudstreamError } from './errors.ts';
 import { partitionKey as key, PartitionFetcher, type PartitionState } from './fetcher.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
 import type { GroupMembership } from './producer.ts';
@@ -58,6 +63,8 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   /** close() is running the revocation callback: commits still work, polls return nothing. */
   #closing = false;
   #polling = false;
+  /** Set once a heartbeat was answered FENCED_INSTANCE_ID (see fencedByHeartbeat). */
+  #fencedInstance: FraudstreamError | undefined;
 
   private constructor(options: ResolvedKafkaOptions, admin: KafkaAdmin, consumerOptions: ConsumerOptions) {
     this.groupId = consumerOptions.groupId;
@@ -89,6 +96,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     // A failed background rejoin is emitted as 'error' (unhandled, it would crash the process)
     // and the client does not retry it: we rejoin from poll, or surface it there.
     this.#client.on('error', (error: unknown) => this.#onGroupError(error, 'rejoin'));
+    if (consumerOptions.groupInstanceId) watchFencedInstance(this.#client, this);
     this.#client.on('consumer:group:join', (payload: { assignments?: GroupAssignment[] }) => {
       this.#pendingAssignment = (payload.assignments ?? []).flatMap((a) =>
         a.partitions.map((partition) => ({ topic: a.topic, partition })),
@@ -157,8 +165,26 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     };
   }
 
+  /**
+   * The coordinator answered a heartbeat with FENCED_INSTANCE_ID: another process took our
+   * groupInstanceId. Kafka's consumer stops there (FencedInstanceIdException); the client library
+   * would rejoin under the same id and take the partitions back, and the two would fence each other
+   * in turn for ever. So: no more joins, and the next poll throws FS_MEMBER_FENCED (fatal).
+   */
+  fencedByHeartbeat(error: unknown): void {
+    if (this.#fencedInstance || this.#closed) return;
+    this.#fencedInstance = new FraudstreamError(
+      'FS_MEMBER_FENCED',
+      `consumer of group "${this.groupId}": another consumer took its groupInstanceId "${this.#consumerOptions.groupInstanceId}"`,
+      { cause: error },
+    );
+    this.#callbackError ??= this.#fencedInstance;
+  }
+
   /** Runs before every JoinGroup: hold it until poll/close has run onRevoked for what we own. */
   async #beforeJoin(): Promise<Buffer> {
+    // Failing here keeps the JoinGroup from being sent: a fenced static member must not rejoin.
+    if (this.#fencedInstance) throw this.#fencedInstance;
     if (this.#owned.size === 0 || this.#closed) return Buffer.alloc(0);
     const revoked = new Promise<void>((done, failed) => {
       this.#revokeRequest = { done, failed };
@@ -394,4 +420,27 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     await this.#client.close(true).catch(() => {});
     if (callbackError) throw callbackError;
   }
+}
+
+/**
+ * Heartbeat errors reach us only through the client's diagnostics channel (it rejoins by itself on
+ * FENCED_INSTANCE_ID). One subscription for the process; consumers with a groupInstanceId register.
+ */
+const fencedWatch = new WeakMap<object, KafkaConsumer>();
+let fencedWatchSubscribed = false;
+
+function watchFencedInstance(client: ClientConsumer, consumer: KafkaConsumer): void {
+  fencedWatch.set(client, consumer);
+  if (fencedWatchSubscribed) return;
+  fencedWatchSubscribed = true;
+  consumerHeartbeatChannel.subscribe({
+    start() {},
+    end() {},
+    asyncStart() {},
+    asyncEnd() {},
+    error(context: unknown) {
+      const { client, error } = context as { client?: object; error?: unknown };
+      if (client && hasApiId(error, 'FENCED_INSTANCE_ID')) fencedWatch.get(client)?.fencedByHeartbeat(error);
+    },
+  });
 }

@@ -161,6 +161,32 @@ describe('KafkaLog on a real broker', { skip }, () => {
     });
   }
 
+  test('a static member whose groupInstanceId another consumer took stops with FS_MEMBER_FENCED and does not take it back', async () => {
+    const log = await KafkaLog.connect({ brokers, heartbeatIntervalMs: 200 });
+    try {
+      const topic = uniqueName('fenced');
+      await log.admin().createTopic({ name: topic, partitions: 2 });
+      const groupId = uniqueName('g');
+      const options = { groupId, topics: [topic], groupInstanceId: 'worker-1', sessionTimeoutMs: 10_000 };
+      const first = await log.consumer(options);
+      for (let i = 0; i < 100 && first.assignment().length < 2; i++) await first.poll(100);
+      assert.equal(first.assignment().length, 2);
+      const second = await log.consumer(options);
+      for (let i = 0; i < 100 && second.assignment().length < 2; i++) await second.poll(100);
+      assert.equal(second.assignment().length, 2, 'the replacement holds the partitions');
+      let error: unknown;
+      for (let i = 0; i < 100 && error === undefined; i++) await first.poll(100).catch((e) => (error = e));
+      assert.ok(isFraudstreamError(error, 'FS_MEMBER_FENCED'), `first: ${String(error)}`);
+      assert.equal(error.retriable, false);
+      for (let i = 0; i < 10; i++) await second.poll(100);
+      assert.equal(second.assignment().length, 2, 'the fenced consumer did not take the partitions back');
+      await second.close();
+      await first.close().catch(() => {});
+    } finally {
+      await log.close();
+    }
+  });
+
   test('a static member (groupInstanceId) consumes and commits like any member', async () => {
     const log = await KafkaLog.connect({ brokers });
     try {
