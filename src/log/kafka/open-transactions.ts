@@ -3,6 +3,8 @@
  * the producers with a transaction open on it (DescribeProducers, KIP-664, sent to the partition's
  * leader — what `kafka-transactions.sh describe-producers` shows). A transaction open far longer
  * than its producer's transaction timeout is a hanging one: only an operator's abort ends it.
+ * The offsets and the producers are separate requests: while a transaction ends, one answer may
+ * show the partition before its marker and the other after it.
  *
  * @example
  *   const { lastStable, logEnd, open } = await openTransactions(admin, 'app-store-changelog', 0);
