@@ -26,7 +26,7 @@ const EXTRA = 1000;
 
 test('hanging transactions on a changelog (held restore) and on a repartition topic (running app) are aborted; counts stay exact', {
   skip: privateBrokerSkip,
-  timeout: 300_000,
+  timeout: 600_000, // includes waiting for the private-broker lock behind the broker restart tests
 }, async () => {
   const pb = await privateBroker(port, { FRAUDSTREAM_KAFKA_HEAP: '-Xms128m -Xmx512m' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-hanging-restore-'));
