@@ -67,14 +67,7 @@ export class StreamsApp {
     this.topology = topology;
     this.config = Object.freeze({ ...config });
     this.metrics = new EngineMetrics(config.registry ?? new Registry());
-    const hangingMs = config.hangingTransactionMs ?? 60_000;
-    if (!Number.isInteger(hangingMs) || hangingMs < 0) {
-      throw new FraudstreamError(
-        'FS_CONFIG_INVALID',
-        `hangingTransactionMs must be a non-negative integer (ms), got ${JSON.stringify(config.hangingTransactionMs)}`,
-      );
-    }
-    this.hanging = new HangingTransactions(hangingMs, config.logger);
+    this.hanging = new HangingTransactions(config.hangingTransactionMs ?? 60_000, config.logger);
   }
 
   get state(): AppState {
@@ -131,16 +124,13 @@ export class StreamsApp {
       c.repartitionPurgeIntervalMs ?? 30_000,
       c.logger,
     );
-    // Only where the log can see open transactions (Kafka): the embedded log has no hanging ones.
-    if (c.log.admin().openTransactions && topics.repartition.length > 0) {
-      this.hangWatch = new RepartitionHangWatch(
-        c.log,
-        new Set(topics.repartition),
-        this.hanging,
-        c.restoreStallTimeoutMs ?? 30_000,
-        c.logger,
-      );
-    }
+    this.hangWatch = RepartitionHangWatch.forApp(
+      c.log,
+      topics.repartition,
+      this.hanging,
+      c.restoreStallTimeoutMs ?? 30_000,
+      c.logger,
+    );
     this.env = taskEnv(this.topology, c, topics, this.metrics, (t) => this.partitions.get(t) ?? 1);
     // The producer comes first: with a transactional id it fences a crashed predecessor and aborts its
     // open transaction, so restore below reads a changelog with no pending tail.

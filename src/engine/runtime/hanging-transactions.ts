@@ -14,6 +14,7 @@
  *   const hanging = new HangingTransactions(60_000, logger);
  *   if (await hanging.abortStale(log, tp, to, await log.admin().openTransactions!(tp.topic, tp.partition))) retry();
  */
+import { FraudstreamError } from '../../errors.ts';
 import type { Log, PartitionTransactions, TopicPartition } from '../../log/types.ts';
 import type { Logger } from '../../logger.ts';
 
@@ -23,8 +24,14 @@ export class HangingTransactions {
   /** first time each open transaction was seen holding a restore */
   readonly #seen = new Map<string, number>();
 
-  /** `afterMs` <= 0: never abort. */
+  /** `afterMs` 0: never abort (StreamsConfig.hangingTransactionMs; anything else is FS_CONFIG_INVALID). */
   constructor(afterMs: number, logger?: Logger) {
+    if (!Number.isInteger(afterMs) || afterMs < 0) {
+      throw new FraudstreamError(
+        'FS_CONFIG_INVALID',
+        `hangingTransactionMs must be a non-negative integer (ms), got ${JSON.stringify(afterMs)}`,
+      );
+    }
     this.#afterMs = afterMs;
     this.#logger = logger;
   }

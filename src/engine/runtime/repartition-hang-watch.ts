@@ -44,6 +44,19 @@ export class RepartitionHangWatch {
     this.#logger = logger;
   }
 
+  /** The watch for an app's repartition topics, or none: the log cannot see open transactions
+   * (the embedded log has no hanging ones) or there is nothing to watch. */
+  static forApp(
+    log: Log,
+    repartitionTopics: string[],
+    hanging: HangingTransactions,
+    intervalMs: number,
+    logger?: Logger,
+  ): RepartitionHangWatch | undefined {
+    if (!log.admin().openTransactions || repartitionTopics.length === 0) return undefined;
+    return new RepartitionHangWatch(log, new Set(repartitionTopics), hanging, intervalMs, logger);
+  }
+
   /** Notes where the watched partitions stand; checks the ones that stood still for the interval. */
   tick(consumer: Consumer, now = Date.now()): void {
     if (this.#topics.size === 0 || now < this.#nextAt || this.#inFlight !== null) return;

@@ -23,8 +23,7 @@ import type {
 import { hasApiId, hasCode, toFraudstreamError } from './errors.ts';
 import { abortTransaction, openTransactions } from './open-transactions.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
-
-const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+import { validateSpec } from './topic-spec.ts';
 
 export class KafkaAdmin implements LogAdmin {
   readonly #options: ResolvedKafkaOptions;
@@ -387,29 +386,4 @@ function notEmpty(groupId: string, cause?: unknown, members?: number): Fraudstre
     `group "${groupId}" has ${who}: stop its consumers before overwriting its committed offsets`,
     { cause, details: { groupId } },
   );
-}
-
-function validateSpec(spec: TopicSpec): void {
-  if (typeof spec.name !== 'string' || !TOPIC_NAME.test(spec.name)) {
-    throw new FraudstreamError(
-      'FS_CONFIG_INVALID',
-      `topic name must match ${TOPIC_NAME}, got ${JSON.stringify(spec.name)}`,
-    );
-  }
-  if (!Number.isInteger(spec.partitions) || spec.partitions < 1) {
-    throw new FraudstreamError(
-      'FS_CONFIG_INVALID',
-      `topic "${spec.name}" partitions must be a positive integer, got ${spec.partitions}`,
-    );
-  }
-  if (
-    spec.cleanupPolicy !== undefined &&
-    spec.cleanupPolicy !== 'delete' &&
-    spec.cleanupPolicy !== 'compact'
-  ) {
-    throw new FraudstreamError(
-      'FS_CONFIG_INVALID',
-      `topic "${spec.name}" cleanupPolicy must be delete or compact, got ${JSON.stringify(spec.cleanupPolicy)}`,
-    );
-  }
 }

@@ -19,19 +19,15 @@
  *   for (;;) for (const record of await consumer.poll(500)) handle(record);
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  Consumer as ClientConsumer,
-  consumerHeartbeatChannel,
-  FetchIsolationLevels,
-  type GroupAssignment,
-} from '@platformatic/kafka';
+import { Consumer as ClientConsumer, FetchIsolationLevels, type GroupAssignment } from '@platformatic/kafka';
 import { FraudstreamError, isFraudstreamError } from '../../errors.ts';
 import { checkAssignment, noGroupToCommit } from '../assignment.ts';
 import type { Consumer, ConsumerOptions, LogRecord, TopicPartition, TopicPartitionOffset } from '../types.ts';
 import type { KafkaAdmin } from './admin.ts';
 import { CommittedOffsets } from './committed-offsets.ts';
 import { checkCommitOffsets, settlesWithin, validateConsumerOptions } from './consumer-support.ts';
-import { hasApiId, toFraudstreamError } from './errors.ts';
+import { toFraudstreamError } from './errors.ts';
+import { watchFencedInstance } from './fenced-instance.ts';
 import { partitionKey as key, PartitionFetcher, type PartitionState } from './fetcher.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
 import type { GroupMembership } from './producer.ts';
@@ -420,27 +416,4 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     await this.#client.close(true).catch(() => {});
     if (callbackError) throw callbackError;
   }
-}
-
-/**
- * Heartbeat errors reach us only through the client's diagnostics channel (it rejoins by itself on
- * FENCED_INSTANCE_ID). One subscription for the process; consumers with a groupInstanceId register.
- */
-const fencedWatch = new WeakMap<object, KafkaConsumer>();
-let fencedWatchSubscribed = false;
-
-function watchFencedInstance(client: ClientConsumer, consumer: KafkaConsumer): void {
-  fencedWatch.set(client, consumer);
-  if (fencedWatchSubscribed) return;
-  fencedWatchSubscribed = true;
-  consumerHeartbeatChannel.subscribe({
-    start() {},
-    end() {},
-    asyncStart() {},
-    asyncEnd() {},
-    error(context: unknown) {
-      const { client, error } = context as { client?: object; error?: unknown };
-      if (client && hasApiId(error, 'FENCED_INSTANCE_ID')) fencedWatch.get(client)?.fencedByHeartbeat(error);
-    },
-  });
 }

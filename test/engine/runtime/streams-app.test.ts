@@ -7,6 +7,7 @@ import { Registry } from 'prom-client';
 import { StreamBuilder } from '../../../src/engine/dsl/stream-builder.ts';
 import { lmdbBackend, type ReadOnlyKeyValueStore, Serdes } from '../../../src/engine/index.ts';
 import { StreamsApp } from '../../../src/engine/runtime/app.ts';
+import { isFraudstreamError } from '../../../src/errors.ts';
 import { EmbeddedLog } from '../../../src/log/index.ts';
 import type { LogRecord } from '../../../src/log/types.ts';
 import { readUntil } from './fixtures/read-until.ts';
@@ -221,5 +222,17 @@ test('with the LMDB backend a restart restores only the changelog tail; cleanUp 
     await producer.close();
   } finally {
     await log.close();
+  }
+});
+
+test('a bad hangingTransactionMs fails at construction naming the key', () => {
+  const b = new StreamBuilder();
+  b.stream('in', { key: Serdes.string(), value: Serdes.string() }).to('out');
+  for (const bad of [-1, 1.5, Number.NaN]) {
+    assert.throws(
+      () =>
+        new StreamsApp(b.build(), { applicationId: 'hang-cfg', log: {} as never, hangingTransactionMs: bad }),
+      (e) => isFraudstreamError(e, 'FS_CONFIG_INVALID') && /hangingTransactionMs/.test(e.message),
+    );
   }
 });
