@@ -184,7 +184,9 @@ describe('auth and /predict/raw on a running app', () => {
       method: 'POST',
       headers: { authorization: 'Bearer test-token' },
     });
-    assert.equal(res.status, 200);
+    // on failure, say why: the error body and the app's log (a CI run once answered 500 here)
+    if (res.status !== 200)
+      assert.fail(`stop answered ${res.status}: ${await res.text()}\n${app.stderr().slice(-4000)}`);
     const { code, stderr } = await app.exited;
     assert.equal(code, 0, stderr);
   });
