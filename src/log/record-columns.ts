@@ -21,6 +21,7 @@
  *   cols.push('payments-per-card', 0, key, value, Date.now(), {});
  *   await producer.send(cols.toRecords());
  */
+import { giveBack, takeStorage } from './column-spares.ts';
 import type { Headers, ProducerRecord } from './types.ts';
 
 /** Timestamp of a record that carries none (the log stamps it with the append time). */
@@ -70,7 +71,40 @@ export class RecordColumns {
 
   /** Room for `initialRecords` records and `initialBytes` bytes before anything grows. */
   constructor(initialRecords = 64, initialBytes = 4096) {
-    const n = Math.max(16, initialRecords);
+    const storage = takeStorage(Math.max(16, initialRecords), Math.max(64, initialBytes));
+    this.topicIds = storage.topicIds;
+    this.headerIds = storage.headerIds;
+    this.partitions = storage.partitions;
+    this.keyAt = storage.keyAt;
+    this.keyLength = storage.keyLength;
+    this.valueAt = storage.valueAt;
+    this.valueLength = storage.valueLength;
+    this.timestamps = storage.timestamps;
+    this.frameAt = storage.frameAt;
+    this.bytes = storage.bytes;
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
+  }
+
+  /**
+   * Gives the arrays and the arena to a later `RecordColumns` (column-spares.ts). Only for an owner
+   * that is done with these columns and keeps no view into them (no `key(i)`, `value(i)` or
+   * `toRecords()` result): they are left empty, with storage of their own, but are not meant to be used
+   * again.
+   */
+  release(): void {
+    giveBack({
+      topicIds: this.topicIds,
+      headerIds: this.headerIds,
+      partitions: this.partitions,
+      keyAt: this.keyAt,
+      keyLength: this.keyLength,
+      valueAt: this.valueAt,
+      valueLength: this.valueLength,
+      timestamps: this.timestamps,
+      frameAt: this.frameAt,
+      bytes: this.bytes,
+    });
+    const n = 16;
     this.topicIds = new Int32Array(n);
     this.headerIds = new Int32Array(n);
     this.partitions = new Int32Array(n);
@@ -80,8 +114,13 @@ export class RecordColumns {
     this.valueLength = new Int32Array(n);
     this.timestamps = new Float64Array(n);
     this.frameAt = new Int32Array(n);
-    this.bytes = Buffer.allocUnsafeSlow(Math.max(64, initialBytes));
+    this.bytes = Buffer.alloc(64);
     this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
+    this.count = 0;
+    this.used = 0;
+    this.framed = true;
+    this.frameEnd = 0;
+    this.openFrame = -1;
   }
 
   get length(): number {

@@ -32,7 +32,8 @@ import type { StreamTask } from './task.ts';
 
 export type ProcessingGuarantee = 'exactly_once' | 'at_least_once';
 
-/** A transaction that appends records held as columns and returns their offsets (EmbeddedTransaction). */
+/** A transaction that appends records held as columns and returns their offsets (EmbeddedTransaction);
+ * it has copied them when its promise settles. */
 interface ColumnsSender {
   sendColumns(columns: RecordColumns, from: number, to: number): Promise<ArrayLike<number>>;
 }
@@ -198,6 +199,8 @@ async function sendRuns(txn: Transaction, runs: Run[], lastOffsets: number[]): P
       const appended = await sendColumns(runs[r].records, i, Math.min(n, i + SEND_CHUNK));
       lastOffsets[r] = appended[appended.length - 1];
     }
+    // Copied into the log: the arena and arrays serve the next commit's columns (column-spares.ts).
+    runs[r].records.release();
   }
 }
 

@@ -51,7 +51,7 @@ export interface InternalProcessorContext<K = unknown, V = unknown> {
 }
 
 export class RecordQueue {
-  items: LogRecord[] = [];
+  items: Array<LogRecord | undefined> = [];
   head = 0;
   get size(): number {
     return this.items.length - this.head;
@@ -63,7 +63,10 @@ export class RecordQueue {
     return this.items[this.head];
   }
   shift(): LogRecord {
-    const r = this.items[this.head++];
+    const r = this.items[this.head] as LogRecord;
+    // a processed record (and the fetched batch its key and value point into) is not kept alive
+    // by the queue until the next compaction below
+    this.items[this.head++] = undefined;
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;

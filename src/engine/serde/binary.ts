@@ -19,7 +19,8 @@ export class BinaryWriter {
   private static instance: BinaryWriter | undefined;
 
   constructor(initialBytes = 4096) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
+    // unpooled: a writer is kept and reused, and a pooled slice would keep its whole 8 KB pool slab alive
+    this.buf = Buffer.allocUnsafeSlow(initialBytes);
   }
 
   /** One writer for synchronous use (serialize calls never interleave). */
@@ -39,7 +40,7 @@ export class BinaryWriter {
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }
@@ -96,6 +97,11 @@ export class BinaryWriter {
     this.ensure(b.length);
     this.buf.set(b, this.pos);
     this.pos += b.length;
+  }
+
+  /** What was written from `start` on: a view, valid until the next write. */
+  view(start = 0): Buffer {
+    return this.buf.subarray(start, this.pos);
   }
 
   /** Copies what was written to `arena.reserve(length)` (a serde's `serializeInto`); returns the length. */

@@ -139,8 +139,11 @@ function windowedSerde<K>(inner: Serde<K>): Serde<Windowed<K>> {
   return {
     serialize(w) {
       const key = inner.serialize(w.key) ?? EMPTY;
-      const out = Buffer.allocUnsafe(key.length + 16);
-      writeWindowed(out, 0, key, w.window.start, w.window.end);
+      const n = key.length;
+      const out = Buffer.allocUnsafe(n + 16);
+      key.copy(out, 0);
+      out.writeDoubleBE(w.window.start, n);
+      out.writeDoubleBE(w.window.end, n + 8);
       return out;
     },
     serializeInto(w, arena) {
@@ -171,20 +174,20 @@ function writeWindowed(out: Buffer, at: number, key: Buffer, start: number, end:
   writeDoubleBE(out, at + n + 8, end);
 }
 
-// Big-endian doubles through one shared float: no bounds checks and argument coercion per call (a
-// windowed sink writes two per output record).
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
-const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+// Big-endian doubles through a DataView of the buffer written to: in optimized code one store (and
+// a byte swap) where a shared Float64Array costs 8 byte reads and writes. The view is kept while the
+// same buffer comes again: a sink writes into its task's output arena, replaced once per commit or
+// growth. A fresh buffer per value (`serialize`) writes with Buffer's own `writeDoubleBE`.
+let viewed: Uint8Array | undefined;
+let view: DataView = new DataView(new ArrayBuffer(8));
 
 /** `buf.writeDoubleBE(v, at)` (the caller checked that 8 bytes fit). */
 function writeDoubleBE(buf: Uint8Array, at: number, v: number): void {
-  f64[0] = v;
-  if (littleEndian) {
-    for (let i = 0; i < 8; i++) buf[at + i] = f64Bytes[7 - i];
-  } else {
-    for (let i = 0; i < 8; i++) buf[at + i] = f64Bytes[i];
+  if (buf !== viewed) {
+    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    viewed = buf;
   }
+  view.setFloat64(at, v);
 }
 
 function preview(b: Buffer): string {

@@ -80,3 +80,36 @@ test('columns are checked as producer records are: a compacted topic refuses a n
   assert.equal((await readAll(log, 'compacted', 'read_uncommitted')).length, 0);
   await log.close();
 });
+
+test('released columns leave their storage to the next columns made, which hold only their own records', () => {
+  const first = sample();
+  const bytes = first.bytes;
+  const wanted = sample().toRecords();
+  first.release();
+  assert.equal(first.length, 0);
+  assert.notEqual(first.bytes, bytes, 'the released columns no longer hold the arena');
+  const next = new RecordColumns(16, 64);
+  assert.equal(next.bytes, bytes, 'the next columns reuse the released arena');
+  // Fewer, shorter records than the arena held: nothing of the old records shows through.
+  next.push('main', 1, Buffer.from('k'), null, 5, undefined);
+  next.push('other', 0, null, Buffer.from('v'), NO_TIMESTAMP, { h: '1' });
+  assert.deepEqual(next.toRecords(), [
+    { topic: 'main', partition: 1, key: Buffer.from('k'), value: null, timestamp: 5 },
+    { topic: 'other', partition: 0, key: null, value: Buffer.from('v'), headers: { h: '1' } },
+  ]);
+  assert.ok(next.framed === false, 'a record with headers ends the frame layout, as in fresh columns');
+  // Released again and refilled past the earlier length: exactly what was pushed.
+  next.release();
+  const refill = new RecordColumns(16, 64);
+  assert.equal(refill.bytes, bytes);
+  for (const r of wanted)
+    refill.push(
+      r.topic,
+      r.partition ?? 0,
+      r.key ?? null,
+      r.value ?? null,
+      r.timestamp ?? NO_TIMESTAMP,
+      r.headers,
+    );
+  assert.deepEqual(refill.toRecords(), wanted);
+});

@@ -15,6 +15,7 @@
 import { BinaryReader, BinaryWriter, type Serde } from '../../../engine/index.ts';
 import { FraudstreamError } from '../../../errors.ts';
 import { ENTITY_STATE_VERSION, type EntityState } from '../features/index.ts';
+import { historyBytes } from './history-bytes.ts';
 
 /** What the customer store holds: the feature state and the customer fraud score. */
 export interface CustomerState {
@@ -32,15 +33,9 @@ function encode(s: CustomerState): Buffer {
   w.f64(s.fraudScore);
   w.f64(s.scoredAt);
   w.u8(e.v);
-  const n = e.times.length;
-  w.varuint(n);
-  for (let i = 0; i < n; i++) {
-    w.f64(e.times[i]);
-    w.f64(e.amounts[i]);
-    w.string(e.merchants[i]);
-    w.string(e.devices[i]);
-    w.u8(e.nights[i]);
-  }
+  w.varuint(e.times.length);
+  // the entries as they were encoded before plus the new ones (history-bytes.ts), not all re-encoded
+  w.rest(historyBytes(e));
   w.f64(e.count);
   w.f64(e.mean);
   w.f64(e.m2);

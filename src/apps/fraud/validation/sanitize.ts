@@ -49,12 +49,20 @@ const SQLI_PATTERNS: readonly RegExp[] = [
 ];
 
 /**
+ * False when `neutralizeText` would surely return the text unchanged with no findings (most values:
+ * none of the characters or keywords any rule looks for), so a caller can skip it and its result.
+ */
+export function mayNeedNeutralizing(input: string): boolean {
+  return SUSPICIOUS_CHARS.test(input) || SQL_KEYWORDS.test(input);
+}
+
+/**
  * @example
  *   neutralizeText('<script>alert(1)</script>Pizza'); // { text: 'Pizza', findings: ['xss'] }
  *   neutralizeText("x' OR '1'='1"); // { text: 'x’ OR ’1’=’1', findings: ['sqli'] }
  */
 export function neutralizeText(input: string): NeutralizedText {
-  if (!SUSPICIOUS_CHARS.test(input) && !SQL_KEYWORDS.test(input)) return { text: input, findings: [] };
+  if (!mayNeedNeutralizing(input)) return { text: input, findings: [] };
   const findings: TextFinding[] = [];
   let text = input;
 

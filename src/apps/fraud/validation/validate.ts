@@ -15,7 +15,7 @@ import {
   type Validator,
   validator,
 } from '../../../events/index.ts';
-import { neutralizeText, type TextFinding } from './sanitize.ts';
+import { mayNeedNeutralizing, neutralizeText, type TextFinding } from './sanitize.ts';
 
 export type ValidationResult<T> =
   | {
@@ -48,10 +48,15 @@ const DEFAULTS = {
 
 const ISO_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 
+/** Free-text fields neutralised on a copy of each record. */
+const ORDER_TEXT_FIELDS = ['restaurant_name', 'merchant_category', 'city'] as const;
+const CARD_TEXT_FIELDS = ['merchant', 'category', 'first', 'last', 'street', 'city', 'state', 'job'] as const;
+
 /** Sanitises `record[field]` in place on a copy and records findings. */
 function cleanText(record: Record<string, unknown>, field: string, path: string, sanitized: string[]): void {
   const v = record[field];
-  if (typeof v !== 'string') return;
+  // the common case (clean text) allocates nothing: no result object, no findings array
+  if (typeof v !== 'string' || !mayNeedNeutralizing(v)) return;
   const { text, findings } = neutralizeText(v);
   if (findings.length === 0) return;
   record[field] = text;
@@ -139,10 +144,13 @@ export function createValidators(options: ValidationOptions = {}) {
       const sanitized: string[] = [];
       const value = { ...input, items: input.items.map((i) => ({ ...i })) } as OrderEvent;
       const rec = value as unknown as Record<string, unknown>;
-      for (const f of ['restaurant_name', 'merchant_category', 'city']) cleanText(rec, f, f, sanitized);
-      value.items.forEach((item, i) => {
-        cleanText(item as unknown as Record<string, unknown>, 'name', `items[${i}].name`, sanitized);
-      });
+      for (const f of ORDER_TEXT_FIELDS) cleanText(rec, f, f, sanitized);
+      for (let i = 0; i < value.items.length; i++) {
+        const item = value.items[i] as unknown as Record<string, unknown>;
+        // the path (a new string) only for a name that may need it
+        if (typeof item.name === 'string' && mayNeedNeutralizing(item.name))
+          cleanText(item, 'name', `items[${i}].name`, sanitized);
+      }
       return finish(value, reasons, warnings, sanitized);
     },
 
@@ -165,8 +173,7 @@ export function createValidators(options: ValidationOptions = {}) {
       const sanitized: string[] = [];
       const value = { ...input };
       const rec = value as unknown as Record<string, unknown>;
-      for (const f of ['merchant', 'category', 'first', 'last', 'street', 'city', 'state', 'job'])
-        cleanText(rec, f, f, sanitized);
+      for (const f of CARD_TEXT_FIELDS) cleanText(rec, f, f, sanitized);
       return finish(value, reasons, warnings, sanitized);
     },
 

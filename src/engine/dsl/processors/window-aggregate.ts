@@ -27,7 +27,11 @@ export class WindowAggregateProcessor<K, V, VA> extends WindowedAggregateProcess
     const wm = this.time.watermark();
     const grace = this.p.windows.graceMs;
     let closed: TimeWindow | undefined;
-    for (const w of this.windowsFor(r.timestamp)) {
+    // Indexed, not for-of: the iteration of the (frozen) window array was not optimized away, an
+    // iterator result object per window.
+    const windows = this.windowsFor(r.timestamp);
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i];
       if (w.end + grace <= wm) {
         closed ??= w;
         continue;
@@ -64,6 +68,9 @@ export class WindowAggregateProcessor<K, V, VA> extends WindowedAggregateProcess
   private windowsFor(t: number): readonly TimeWindow[] {
     const { advanceMs, sizeMs } = this.p.windows;
     if (sizeMs % advanceMs !== 0) return this.p.windows.windowsFor(t);
+    // Still in the last record's step: no remainder (a call into C for floating-point numbers).
+    const last = this.lastStart;
+    if (last >= 0 && t >= last && t - last < advanceMs) return this.lastWindows;
     const start = t - (t % advanceMs);
     if (start !== this.lastStart) {
       this.lastWindows = Object.freeze(this.p.windows.windowsFor(t).map((w) => Object.freeze(w)));

@@ -38,8 +38,15 @@ export interface ValueCodec {
 
 interface Group {
   starts: number[];
-  seqs: number[];
+  /** Undefined while every entry's seq is NO_SEQ (a store without duplicates: all of them), which
+   * spares an array per key, and the cache misses of reaching it, on every read and write. */
+  seqs: number[] | undefined;
   values: HeldValue[];
+}
+
+/** The seq of entry `i`. */
+function seqAt(g: Group, i: number): number {
+  return g.seqs === undefined ? NO_SEQ : g.seqs[i];
 }
 
 export class GroupedMemoryBackend implements StoreBackend {
@@ -94,13 +101,13 @@ export class GroupedMemoryBackend implements StoreBackend {
     // A window after every stored one (a new window: most reads of an aggregation) is absent.
     if (start > g.starts[g.starts.length - 1]) return undefined;
     const i = lowerBound(g, start, seq);
-    return i < g.starts.length && g.starts[i] === start && g.seqs[i] === seq ? g.values[i] : undefined;
+    return i < g.starts.length && g.starts[i] === start && seqAt(g, i) === seq ? g.values[i] : undefined;
   }
 
   putIn(id: string, start: number, seq: number, value: HeldValue): void {
     let g = this.group(id);
     if (g === undefined) {
-      g = { starts: [start], seqs: [seq], values: [value] };
+      g = { starts: [start], seqs: seq === NO_SEQ ? undefined : [seq], values: [value] };
       this.groups.set(id, g);
       this.lastGroup = g;
       this.added.push(id);
@@ -108,22 +115,23 @@ export class GroupedMemoryBackend implements StoreBackend {
       return;
     }
     const n = g.starts.length;
+    if (seq !== NO_SEQ && g.seqs === undefined) g.seqs = new Array<number>(n).fill(NO_SEQ);
     // Windows mostly arrive in time order: appending is the common case.
     const last = g.starts[n - 1];
-    if (last < start || (last === start && g.seqs[n - 1] < seq)) {
+    if (last < start || (last === start && seqAt(g, n - 1) < seq)) {
       g.starts.push(start);
-      g.seqs.push(seq);
+      g.seqs?.push(seq);
       g.values.push(value);
       this.count++;
       return;
     }
     const i = lowerBound(g, start, seq);
-    if (g.starts[i] === start && g.seqs[i] === seq) {
+    if (g.starts[i] === start && seqAt(g, i) === seq) {
       g.values[i] = value;
       return;
     }
     g.starts.splice(i, 0, start);
-    g.seqs.splice(i, 0, seq);
+    g.seqs?.splice(i, 0, seq);
     g.values.splice(i, 0, value);
     this.count++;
   }
@@ -132,9 +140,9 @@ export class GroupedMemoryBackend implements StoreBackend {
     const g = this.group(id);
     if (g === undefined) return;
     const i = lowerBound(g, start, seq);
-    if (i >= g.starts.length || g.starts[i] !== start || g.seqs[i] !== seq) return;
+    if (i >= g.starts.length || g.starts[i] !== start || seqAt(g, i) !== seq) return;
     g.starts.splice(i, 1);
-    g.seqs.splice(i, 1);
+    g.seqs?.splice(i, 1);
     g.values.splice(i, 1);
     this.count--;
     if (g.starts.length === 0) {
@@ -173,10 +181,11 @@ export class GroupedMemoryBackend implements StoreBackend {
       const checkTo = t?.startsWith(p) === true;
       // A snapshot of the group: writes during the walk neither skip nor repeat entries.
       const starts = g.starts.slice();
-      const seqs = g.seqs.slice();
+      const seqs = g.seqs?.slice();
       const values = g.values.slice();
       for (let j = 0; j < starts.length; j++) {
-        const full = p + timeTail(starts[j], seqs[j] === NO_SEQ ? undefined : seqs[j]);
+        const seq = seqs === undefined ? NO_SEQ : seqs[j];
+        const full = p + timeTail(starts[j], seq === NO_SEQ ? undefined : seq);
         if (checkFrom && full < (f as string)) continue;
         if (checkTo && full >= (t as string)) return;
         yield [Buffer.from(full, 'latin1'), this.bytesOf(values[j])];
@@ -257,7 +266,8 @@ function lowerBound(g: Group, start: number, seq: number): number {
   let hi = starts.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (starts[mid] < start || (starts[mid] === start && seqs[mid] < seq)) lo = mid + 1;
+    if (starts[mid] < start || (starts[mid] === start && (seqs === undefined ? NO_SEQ : seqs[mid]) < seq))
+      lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -10,8 +10,10 @@ const TWO32 = 2 ** 32;
 
 export function writeTime(buf: Uint8Array, offset: number, t: number): void {
   const v = Math.max(0, t);
-  writeU32(buf, offset, Math.floor(v / TWO32));
-  writeU32(buf, offset + 4, v % TWO32);
+  const hi = Math.floor(v / TWO32);
+  writeU32(buf, offset, hi);
+  // not `v % TWO32`: a floating-point remainder is a call into C, this is a multiply (and exact)
+  writeU32(buf, offset + 4, v - hi * TWO32);
 }
 
 export function readTime(buf: Buffer, offset: number): number {
@@ -85,7 +87,7 @@ export function prefixEnd(prefix: Buffer): Buffer {
 export function timeTail(t: number, seq?: number): string {
   const v = Math.max(0, t);
   const hi = Math.floor(v / TWO32);
-  const lo = v % TWO32;
+  const lo = v - hi * TWO32;
   const time = String.fromCharCode(
     hi >>> 24,
     (hi >>> 16) & 0xff,

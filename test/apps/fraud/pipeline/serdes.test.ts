@@ -4,7 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createEntityState, updateEntityState } from '../../../../src/apps/fraud/features/index.ts';
+import {
+  createEntityState,
+  DEFAULT_LIMITS,
+  updateEntityState,
+} from '../../../../src/apps/fraud/features/index.ts';
 import {
   type CustomerState,
   customerStateSerde,
@@ -20,7 +24,7 @@ import {
 import { isFraudstreamError } from '../../../../src/errors.ts';
 import type { Order } from '../../../../src/events/index.ts';
 import { RecordColumns } from '../../../../src/log/index.ts';
-import { DAY, MIN, T0, tx } from '../features/helpers.ts';
+import { DAY, HOUR, MIN, T0, tx } from '../features/helpers.ts';
 
 function order(extra: Partial<Order> = {}): Order {
   return {
@@ -173,6 +177,41 @@ describe('customer state serde', () => {
     assert.equal(Object.getPrototypeOf(back.entity.merchantsSeen), null);
     const fresh = { entity: createEntityState(), fraudScore: 0, scoredAt: 0 };
     assert.deepEqual(customerStateSerde.deserialize(customerStateSerde.serialize(fresh)), fresh);
+  });
+
+  test('encoding the same state again as it grows gives the bytes of a fresh full encode', () => {
+    // The history's entries are kept encoded between encodes (history-bytes.ts): drops at the front
+    // (7 days, capacity) and appends must give exactly what encoding a never-encoded copy gives.
+    const limits = { ...DEFAULT_LIMITS, capacity: 20 };
+    const entity = createEntityState();
+    const s: CustomerState = { entity, fraudScore: 1, scoredAt: T0 };
+    let t = T0;
+    for (let i = 0; i < 400; i++) {
+      // bursts and gaps: some updates drop nothing, some a few, some (gap > 7 days) everything
+      t += i % 97 === 0 ? 8 * DAY : i % 7 === 0 ? 3 * HOUR : 5 * MIN;
+      updateEntityState(
+        entity,
+        tx({
+          time: t,
+          amount: i * 1.25,
+          merchant: i % 9 === 0 ? 'mérchant-ü' : `m${i % 13}`,
+          device: `d${i % 4}`,
+        }),
+        limits,
+      );
+      if (i % 3 === 0 || i % 11 === 0) {
+        const bytes = customerStateSerde.serialize(s) as Buffer;
+        const copy = customerStateSerde.deserialize(Buffer.from(bytes));
+        assert.deepEqual(copy, s, `state after update ${i}`);
+        // a decoded copy has never been encoded: a full encode of the same state
+        assert.deepEqual(customerStateSerde.serialize(copy), bytes, `bytes after update ${i}`);
+      }
+    }
+    // a state changed behind the encoder's back (not by updateEntityState) is encoded in full
+    entity.times[entity.times.length - 1] += 1;
+    entity.times[0] -= 1;
+    const changed = customerStateSerde.serialize(s) as Buffer;
+    assert.deepEqual(customerStateSerde.deserialize(changed).entity.times, entity.times);
   });
 
   test('JSON values of earlier versions are read; another state version is refused', () => {
