@@ -87,6 +87,13 @@ export interface OpenTransaction {
   lastWriteMs: number;
   /** epoch of the transaction coordinator that last wrote a marker for this producer */
   coordinatorEpoch: number;
+  /**
+   * What the transaction coordinators know of it (absent when they could not be asked):
+   * `live` when one has this producer's transaction in progress, at this epoch, with this
+   * partition among its partitions — it will end it here. Not live and open long after any
+   * transaction timeout: a hanging transaction.
+   */
+  coordinator?: { transactionalId: string | null; live: boolean };
 }
 
 export interface PartitionOffsets {
@@ -126,6 +133,11 @@ export interface LogAdmin {
    * coordinator will ever end. Never for a live producer's transaction (its data would be lost).
    */
   abortTransaction?(topic: string, partition: number, open: OpenTransaction): Promise<void>;
+  /**
+   * Kafka: the partition of `__consumer_offsets` that holds the group's offsets, where its pending
+   * transactional offset commits wait for their markers (what `openTransactions` can look at).
+   */
+  groupOffsetsPartition?(groupId: string): Promise<TopicPartition>;
   /** First offset whose timestamp is >= `timestamp`, or `latest` if none. */
   offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number>;
   listGroups(): Promise<string[]>;
@@ -211,6 +223,12 @@ export interface Consumer {
   /** Commit positions (default: current positions of all assigned partitions). */
   commit(offsets?: TopicPartitionOffset[]): Promise<void>;
   committed(tps: TopicPartition[]): Promise<TopicPartitionOffset[]>;
+  /**
+   * Kafka, read_committed: since when (epoch ms) a transactional commit of the group's offsets has
+   * kept reading the committed offsets from answering (UNSTABLE_OFFSET_COMMIT); undefined when the
+   * last answer was stable. Normally a commit interval at most: far longer means a hanging one.
+   */
+  pendingOffsetCommitSince?(): number | undefined;
   pause(tps: TopicPartition[]): void;
   resume(tps: TopicPartition[]): void;
   /** Leaves the group (revocation callback runs) and releases resources. */

@@ -20,11 +20,12 @@ import type { Consumer, Producer, TopicPartition } from '../../log/types.ts';
 import type { Topology } from '../topology/topology.ts';
 import { appTopics, openAppProducer, taskEnv } from './app-setup.ts';
 import { Committer } from './commit.ts';
+import { HangWatches } from './hang-watches.ts';
 import { HangingTransactions } from './hanging-transactions.ts';
 import { EngineMetrics } from './metrics.ts';
+import { applyBackpressure, enqueueRecords } from './partition-routing.ts';
 import { type QueryableStore, queryableStore } from './queries.ts';
 import { pollDuringRecovery, seekToCommitted } from './recovery.ts';
-import { RepartitionHangWatch } from './repartition-hang-watch.ts';
 import { RepartitionPurge } from './repartition-purge.ts';
 import { restoreTask } from './restore.ts';
 import type { AppState, StreamsConfig } from './streams-config.ts';
@@ -48,7 +49,7 @@ export class StreamsApp {
   private readonly taskByPartition = new Map<string, StreamTask>();
   private readonly paused = new Set<string>();
   private purge: RepartitionPurge | undefined;
-  private hangWatch: RepartitionHangWatch | undefined;
+  private hangWatches: HangWatches | undefined;
   private partitions = new Map<string, number>();
   private env!: TaskEnv;
   private loop: Promise<void> | undefined;
@@ -124,8 +125,9 @@ export class StreamsApp {
       c.repartitionPurgeIntervalMs ?? 30_000,
       c.logger,
     );
-    this.hangWatch = RepartitionHangWatch.forApp(
+    this.hangWatches = HangWatches.forApp(
       c.log,
+      appId,
       topics.repartition,
       this.hanging,
       c.restoreStallTimeoutMs ?? 30_000,
@@ -171,7 +173,7 @@ export class StreamsApp {
       this.tasks.clear();
       this.taskByPartition.clear();
       await this.purge?.settle();
-      await this.hangWatch?.settle();
+      await this.hangWatches?.settle();
       await this.consumer?.close().catch(() => {});
       await this.producer?.close().catch(() => {});
       if (this.stateValue !== 'failed') this.stateValue = 'closed';
@@ -255,6 +257,7 @@ export class StreamsApp {
           { event: 'recovery', attempt, code: error.code, err: error.message, details: error.details },
           `recovery attempt ${attempt} failed (${error.code}); retrying`,
         );
+        this.hangWatches?.tick(this.consumer!, Date.now(), true);
         await pollDuringRecovery(this.consumer!, 1000);
       }
     }
@@ -347,7 +350,7 @@ export class StreamsApp {
           } else if (processed > 0) {
             this.committer!.sendAhead(this.tasks.values());
           }
-          this.hangWatch?.tick(this.consumer!, now);
+          this.hangWatches?.tick(this.consumer!, now);
         } catch (error) {
           if (!isFraudstreamError(error) || !error.retriable || this.stateValue !== 'running') throw error;
           await this.recover(error);
@@ -366,33 +369,15 @@ export class StreamsApp {
   /** One poll → process → punctuate turn; returns the number of records processed. */
   private async step(maxBuffered: number, pollWaitMs: number): Promise<number> {
     const records = await this.consumer!.poll(pollWaitMs);
-    for (const r of records) {
-      const task = this.taskByPartition.get(`${r.topic}|${r.partition}`);
-      if (task) task.enqueue(r);
-    }
+    enqueueRecords(records, this.taskByPartition);
     const started = performance.now();
     let processed = 0;
     for (const t of this.tasks.values()) processed += t.process(maxBuffered);
     if (processed > 0) this.metrics.processLatency.observe((performance.now() - started) / 1000);
-    this.applyBackpressure(maxBuffered);
+    applyBackpressure(this.taskByPartition, this.paused, this.consumer!, maxBuffered);
     const now = Date.now();
     for (const t of this.tasks.values()) t.punctuateWallClock(now);
     return processed;
-  }
-
-  /** Pauses partitions whose task buffer is full, resumes them once half drained. */
-  private applyBackpressure(maxBuffered: number): void {
-    for (const [key, task] of this.taskByPartition) {
-      const [topic, p] = key.split('|');
-      const n = task.bufferedFor(topic);
-      if (n >= maxBuffered && !this.paused.has(key)) {
-        this.consumer!.pause([{ topic, partition: Number(p) }]);
-        this.paused.add(key);
-      } else if (n < maxBuffered / 2 && this.paused.has(key)) {
-        this.consumer!.resume([{ topic, partition: Number(p) }]);
-        this.paused.delete(key);
-      }
-    }
   }
 
   private async commit(): Promise<void> {

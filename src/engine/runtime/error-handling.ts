@@ -7,6 +7,7 @@
  * `fs-error-kind`, `fs-error-code`, `fs-error-message`, `fs-source-topic`, `fs-source-partition`,
  * `fs-source-offset`, `fs-source-timestamp`.
  */
+import { FraudstreamError } from '../../errors.ts';
 import type { LogRecord, ProducerRecord } from '../../log/types.ts';
 
 export type ErrorKind = 'deserialization' | 'processing' | 'production';
@@ -48,4 +49,32 @@ export function deadLetterRecord(topic: string, ctx: ErrorContext): ProducerReco
       'fs-task': ctx.taskId,
     },
   };
+}
+
+/**
+ * The error a task stops with when its handler answers `fail` (or there is no record to send on):
+ * FS_PROCESSING / FS_SERDE naming the kind, the record's position and the task. An error already made
+ * here (a nested node's) passes through unchanged.
+ */
+export function taskFailure(
+  kind: ErrorKind,
+  error: unknown,
+  record: LogRecord | undefined,
+  taskId: string,
+): FraudstreamError {
+  if (error instanceof FraudstreamError && error.details?.failedKind) return error;
+  const where = record ? ` at ${record.topic}[${record.partition}]@${record.offset}` : '';
+  return new FraudstreamError(
+    kind === 'processing' ? 'FS_PROCESSING' : 'FS_SERDE',
+    `${kind} error${where} in task ${taskId}: ${(error as Error)?.message ?? error}`,
+    {
+      cause: error,
+      details: {
+        failedKind: kind,
+        topic: record?.topic,
+        partition: record?.partition,
+        offset: record?.offset,
+      },
+    },
+  );
 }

@@ -15,7 +15,7 @@
  *   if (await hanging.abortStale(log, tp, to, await log.admin().openTransactions!(tp.topic, tp.partition))) retry();
  */
 import { FraudstreamError } from '../../errors.ts';
-import type { Log, PartitionTransactions, TopicPartition } from '../../log/types.ts';
+import type { Log, OpenTransaction, PartitionTransactions, TopicPartition } from '../../log/types.ts';
 import type { Logger } from '../../logger.ts';
 
 export class HangingTransactions {
@@ -51,7 +51,8 @@ export class HangingTransactions {
     if (this.#afterMs <= 0 || !admin.abortTransaction || held.lastStable >= to) return false;
     let aborted = false;
     for (const open of held.open) {
-      if (open.startOffset >= to) continue;
+      // its coordinator will end it: not hanging, however long it has been open
+      if (open.startOffset >= to || open.coordinator?.live === true) continue;
       const key = `${tp.topic}|${tp.partition}|${open.producerId}|${open.producerEpoch}|${open.startOffset}`;
       const first = this.#seen.get(key);
       if (first === undefined) this.#seen.set(key, now);
@@ -64,8 +65,8 @@ export class HangingTransactions {
           ...open,
           heldMs: now - first,
         },
-        `aborting a hanging transaction on ${tp.topic}[${tp.partition}]: producer ${open.producerId} ` +
-          `(epoch ${open.producerEpoch}) has held it at offset ${open.startOffset} for ${now - first} ms`,
+        `aborting a hanging transaction on ${tp.topic}[${tp.partition}]: ${describeOpenTransaction(open)}, ` +
+          `holding it for ${now - first} ms`,
       );
       await admin.abortTransaction(tp.topic, tp.partition, open);
       this.#seen.delete(key);
@@ -73,4 +74,17 @@ export class HangingTransactions {
     }
     return aborted;
   }
+}
+
+/** "transaction of producer 7 (epoch 2; "app-r1-0", not in progress at its coordinator) open since offset 46" */
+export function describeOpenTransaction(o: OpenTransaction): string {
+  const coordinator =
+    o.coordinator === undefined
+      ? ''
+      : o.coordinator.live
+        ? `; "${o.coordinator.transactionalId}", in progress at its coordinator`
+        : o.coordinator.transactionalId === null
+          ? '; unknown to every transaction coordinator'
+          : `; "${o.coordinator.transactionalId}", not in progress at its coordinator`;
+  return `transaction of producer ${o.producerId} (epoch ${o.producerEpoch}${coordinator}) open since offset ${o.startOffset}`;
 }

@@ -7,7 +7,7 @@
 import { FraudstreamError } from '../../errors.ts';
 import type { Consumer, Log, LogRecord, PartitionTransactions, TopicPartition } from '../../log/types.ts';
 import type { Logger } from '../../logger.ts';
-import type { HangingTransactions } from './hanging-transactions.ts';
+import { describeOpenTransaction, type HangingTransactions } from './hanging-transactions.ts';
 import type { EngineMetrics } from './metrics.ts';
 import type { StreamTask } from './task.ts';
 
@@ -167,7 +167,7 @@ async function describeStall(
         if (held) {
           line += `; last stable offset ${held.lastStable}, end ${held.logEnd}`;
           for (const o of held.open) {
-            line += `; transaction of producer ${o.producerId} (epoch ${o.producerEpoch}) open since offset ${o.startOffset}`;
+            line += `; ${describeOpenTransaction(o)}`;
           }
         }
       } catch (error) {

@@ -18,7 +18,13 @@ import type { StoreBackendFactory } from '../state/types.ts';
 import type { TimestampExtractor } from '../time/timestamps.ts';
 import type { Subtopology, Topology } from '../topology/topology.ts';
 import { UNREAD_VALUE } from '../topology/unread-values.ts';
-import { deadLetterRecord, decide, type ErrorHandler, type ErrorKind } from './error-handling.ts';
+import {
+  deadLetterRecord,
+  decide,
+  type ErrorHandler,
+  type ErrorKind,
+  taskFailure,
+} from './error-handling.ts';
 import type { EngineMetrics } from './metrics.ts';
 import { NodeRuntime, RecordQueue, SinkProcessor } from './node-runtime.ts';
 import { OutputBuffer } from './output-buffer.ts';
@@ -240,22 +246,7 @@ export class StreamTask {
           ? this.env.processingErrorHandler
           : this.env.productionErrorHandler;
     if (record === undefined || decide(handler, { kind, error, record, taskId: this.idString }) === 'fail') {
-      if (error instanceof FraudstreamError && error.details?.failedKind) throw error;
-      const where = record ? ` at ${record.topic}[${record.partition}]@${record.offset}` : '';
-      const code = kind === 'processing' ? 'FS_PROCESSING' : 'FS_SERDE';
-      throw new FraudstreamError(
-        code,
-        `${kind} error${where} in task ${this.idString}: ${(error as Error)?.message ?? error}`,
-        {
-          cause: error,
-          details: {
-            failedKind: kind,
-            topic: record?.topic,
-            partition: record?.partition,
-            offset: record?.offset,
-          },
-        },
-      );
+      throw taskFailure(kind, error, record, this.idString);
     }
     this.env.metrics.deadLetter(kind);
     const dl = deadLetterRecord(this.env.deadLetterTopic, { kind, error, record, taskId: this.idString });

@@ -17,12 +17,15 @@ import type {
   PartitionOffsets,
   PartitionTransactions,
   TopicDescription,
+  TopicPartition,
   TopicPartitionOffset,
   TopicSpec,
 } from '../types.ts';
 import { hasApiId, hasCode, toFraudstreamError } from './errors.ts';
+import { GROUP_OFFSETS_TOPIC, groupOffsetsPartitionOf } from './group-offsets-partition.ts';
 import { abortTransaction, openTransactions } from './open-transactions.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
+import { topicMetadata } from './partition-leader.ts';
 import { validateSpec } from './topic-spec.ts';
 
 export class KafkaAdmin implements LogAdmin {
@@ -234,7 +237,6 @@ export class KafkaAdmin implements LogAdmin {
   }
 
   async openTransactions(topic: string, partition: number): Promise<PartitionTransactions> {
-    await this.#checkPartition(topic, partition);
     try {
       return await openTransactions(this.#admin, topic, partition);
     } catch (error) {
@@ -243,13 +245,26 @@ export class KafkaAdmin implements LogAdmin {
   }
 
   async abortTransaction(topic: string, partition: number, open: OpenTransaction): Promise<void> {
-    await this.#checkPartition(topic, partition);
     try {
       await abortTransaction(this.#admin, topic, partition, open);
     } catch (error) {
-      throw this.#fail(
+      throw this.#unknownTopicOr(
         error,
+        topic,
         `abort the transaction of producer ${open.producerId} on ${topic}[${partition}]`,
+      );
+    }
+  }
+
+  async groupOffsetsPartition(groupId: string): Promise<TopicPartition> {
+    try {
+      const { topic } = await topicMetadata(this.#admin, GROUP_OFFSETS_TOPIC);
+      return groupOffsetsPartitionOf(groupId, topic.partitions.length);
+    } catch (error) {
+      throw this.#unknownTopicOr(
+        error,
+        GROUP_OFFSETS_TOPIC,
+        `find the offsets partition of group "${groupId}"`,
       );
     }
   }

@@ -1,5 +1,5 @@
 /**
- * The committed offsets a Kafka consumer starts from. Under read_committed they are read as Kafka's
+ * The committed offsets a Kafka consumer starts from (and, outside transactions, commits). Under read_committed they are read as Kafka's
  * Java consumer reads them: with KIP-447's `require_stable`, so a partition whose previous owner's
  * transactional offset commit is still pending is not positioned from the offset before it.
  *
@@ -7,7 +7,7 @@
  *   const offsets = new CommittedOffsets(admin.offsetsClient, 'fraud', true, options);
  *   await offsets.read([{ topic: 'orders', partition: 0 }]); // waits out a pending commit
  */
-import { type Admin, ListOffsetTimestamps } from '@platformatic/kafka';
+import { type Admin, type Consumer as ClientConsumer, ListOffsetTimestamps } from '@platformatic/kafka';
 import type { FraudstreamError } from '../../errors.ts';
 import type { StartFrom, TopicPartition, TopicPartitionOffset } from '../types.ts';
 import { hasApiId, toFraudstreamError } from './errors.ts';
@@ -24,6 +24,8 @@ export class CommittedOffsets {
   readonly #options: ResolvedKafkaOptions;
   /** Until when positions are not resolved again after an UNSTABLE_OFFSET_COMMIT answer. */
   #unstableUntil = 0;
+  /** When the broker first answered UNSTABLE_OFFSET_COMMIT with no stable answer since. */
+  #unstableSince: number | undefined;
 
   constructor(admin: Admin, groupId: string, requireStable: boolean, options: ResolvedKafkaOptions) {
     this.#admin = admin;
@@ -40,7 +42,9 @@ export class CommittedOffsets {
       try {
         return await this.#fetch(tps);
       } catch (error) {
-        if (!hasApiId(error, 'UNSTABLE_OFFSET_COMMIT') || Date.now() > deadline) throw this.#error(error);
+        if (!hasApiId(error, 'UNSTABLE_OFFSET_COMMIT')) throw this.#error(error);
+        this.#unstableSince ??= Date.now();
+        if (Date.now() > deadline) throw this.#error(error);
         await new Promise((resolve) => setTimeout(resolve, UNSTABLE_RETRY_MS));
       }
     }
@@ -60,6 +64,7 @@ export class CommittedOffsets {
       stable = await this.#fetch(tps);
     } catch (error) {
       if (!hasApiId(error, 'UNSTABLE_OFFSET_COMMIT')) throw this.#error(error);
+      this.#unstableSince ??= Date.now();
       this.#unstableUntil = Date.now() + UNSTABLE_RETRY_MS;
       return;
     }
@@ -74,8 +79,18 @@ export class CommittedOffsets {
     }
   }
 
-  #fetch(tps: TopicPartition[]): Promise<TopicPartitionOffset[]> {
-    return fetchCommittedOffsets(this.#admin, this.#groupId, tps, this.#stable);
+  /**
+   * Since when a transactional commit of the group's offsets has been pending (the broker answering
+   * UNSTABLE_OFFSET_COMMIT, no stable answer since); undefined when the last answer was stable.
+   */
+  get pendingSince(): number | undefined {
+    return this.#unstableSince;
+  }
+
+  async #fetch(tps: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    const offsets = await fetchCommittedOffsets(this.#admin, this.#groupId, tps, this.#stable);
+    this.#unstableSince = undefined;
+    return offsets;
   }
 
   #error(error: unknown): FraudstreamError {
@@ -105,6 +120,27 @@ export function committedOffsets(
       out.push({ topic: tp.topic, partition: tp.partition, offset: Number(offset) });
   }
   return out;
+}
+
+/** Commits `offsets` ("next offset to read") for the client's group, outside any transaction. */
+export async function commitOffsets(
+  client: ClientConsumer,
+  groupId: string,
+  offsets: TopicPartitionOffset[],
+  brokers: string[],
+): Promise<void> {
+  try {
+    await client.commit({
+      offsets: offsets.map((o) => ({
+        topic: o.topic,
+        partition: o.partition,
+        offset: BigInt(o.offset),
+        leaderEpoch: -1,
+      })),
+    });
+  } catch (error) {
+    throw toFraudstreamError(error, `commit offsets of group "${groupId}"`, brokers);
+  }
 }
 
 /**

@@ -1,6 +1,8 @@
 /** Option checks and small helpers of the Kafka consumer (kept apart from its poll/rebalance logic). */
 import { FraudstreamError } from '../../errors.ts';
-import type { ConsumerOptions, TopicPartitionOffset } from '../types.ts';
+import type { ConsumerOptions, TopicPartition, TopicPartitionOffset } from '../types.ts';
+import { partitionKey as key, type PartitionState } from './fetcher.ts';
+import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
 
 /** Whether `promise` settles within `ms` (it is not cancelled either way). */
 export async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
@@ -43,4 +45,36 @@ export function checkCommitOffsets(offsets: TopicPartitionOffset[]): void {
       );
     }
   }
+}
+
+/** What a new assignment changes: the partitions `owned` loses and the ones it gains (`next`: its keys). */
+export function assignmentChange(
+  owned: ReadonlyMap<string, PartitionState>,
+  assignment: TopicPartition[],
+): { next: Set<string>; lost: TopicPartition[]; added: TopicPartition[] } {
+  const next = new Set(assignment.map((tp) => key(tp.topic, tp.partition)));
+  const lost = [...owned.entries()].filter(([k]) => !next.has(k)).map(([, s]) => s.tp);
+  const added = assignment.filter((tp) => !owned.has(key(tp.topic, tp.partition)));
+  return { next, lost, added };
+}
+
+/** The client's consumer options for ours: no autocommit; `beforeJoin` runs before every JoinGroup. */
+export function clientConsumerOptions(
+  options: ResolvedKafkaOptions,
+  consumerOptions: ConsumerOptions,
+  isolationLevel: number,
+  beforeJoin: () => Promise<Buffer>,
+) {
+  const sessionTimeout = consumerOptions.sessionTimeoutMs ?? options.sessionTimeoutMs;
+  return {
+    ...clientBaseOptions(options, `consumer-${consumerOptions.groupId}`),
+    groupId: consumerOptions.groupId,
+    ...(consumerOptions.groupInstanceId ? { groupInstanceId: consumerOptions.groupInstanceId } : {}),
+    sessionTimeout,
+    heartbeatInterval: Math.min(options.heartbeatIntervalMs, Math.floor(sessionTimeout / 3)),
+    rebalanceTimeout: options.rebalanceTimeoutMs,
+    autocommit: false,
+    isolationLevel,
+    protocolsMetadata: beforeJoin,
+  };
 }

@@ -24,12 +24,18 @@ import { FraudstreamError, isFraudstreamError } from '../../errors.ts';
 import { checkAssignment, noGroupToCommit } from '../assignment.ts';
 import type { Consumer, ConsumerOptions, LogRecord, TopicPartition, TopicPartitionOffset } from '../types.ts';
 import type { KafkaAdmin } from './admin.ts';
-import { CommittedOffsets } from './committed-offsets.ts';
-import { checkCommitOffsets, settlesWithin, validateConsumerOptions } from './consumer-support.ts';
+import { CommittedOffsets, commitOffsets } from './committed-offsets.ts';
+import {
+  assignmentChange,
+  checkCommitOffsets,
+  clientConsumerOptions,
+  settlesWithin,
+  validateConsumerOptions,
+} from './consumer-support.ts';
 import { toFraudstreamError } from './errors.ts';
 import { watchFencedInstance } from './fenced-instance.ts';
 import { partitionKey as key, PartitionFetcher, type PartitionState } from './fetcher.ts';
-import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
+import type { ResolvedKafkaOptions } from './options.ts';
 import type { GroupMembership } from './producer.ts';
 
 export class KafkaConsumer implements Consumer, GroupMembership {
@@ -72,20 +78,9 @@ export class KafkaConsumer implements Consumer, GroupMembership {
         ? FetchIsolationLevels.READ_COMMITTED
         : FetchIsolationLevels.READ_UNCOMMITTED;
     this.#maxPollRecords = consumerOptions.maxPollRecords ?? 1000;
-    this.#client = new ClientConsumer({
-      ...clientBaseOptions(options, `consumer-${consumerOptions.groupId}`),
-      groupId: consumerOptions.groupId,
-      ...(consumerOptions.groupInstanceId ? { groupInstanceId: consumerOptions.groupInstanceId } : {}),
-      sessionTimeout: consumerOptions.sessionTimeoutMs ?? options.sessionTimeoutMs,
-      heartbeatInterval: Math.min(
-        options.heartbeatIntervalMs,
-        Math.floor((consumerOptions.sessionTimeoutMs ?? options.sessionTimeoutMs) / 3),
-      ),
-      rebalanceTimeout: options.rebalanceTimeoutMs,
-      autocommit: false,
-      isolationLevel: this.#isolation,
-      protocolsMetadata: () => this.#beforeJoin(),
-    });
+    this.#client = new ClientConsumer(
+      clientConsumerOptions(options, consumerOptions, this.#isolation, () => this.#beforeJoin()),
+    );
     this.#fetcher = new PartitionFetcher(this.#client, this.#isolation, options.brokers, options.logger);
     const stable = this.#isolation === FetchIsolationLevels.READ_COMMITTED;
     this.#committed = new CommittedOffsets(admin.offsetsClient, this.groupId, stable, options);
@@ -223,13 +218,11 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     this.#pendingAssignment = undefined;
     // An assignment that arrives without a revocation (first join, or static member rejoin)
     // still revokes what is no longer ours.
-    const next = new Set(assignment.map((tp) => key(tp.topic, tp.partition)));
-    const lost = [...this.#owned.entries()].filter(([k]) => !next.has(k)).map(([, s]) => s.tp);
+    const { next, lost, added } = assignmentChange(this.#owned, assignment);
     if (lost.length > 0) {
       for (const tp of lost) this.#owned.delete(key(tp.topic, tp.partition));
       await this.#consumerOptions.onRevoked?.(lost);
     }
-    const added = assignment.filter((tp) => !this.#owned.has(key(tp.topic, tp.partition)));
     for (const tp of added)
       this.#owned.set(key(tp.topic, tp.partition), { tp, position: undefined, buffer: [], bufferEnd: 0 });
     for (const k of [...this.#paused]) if (!next.has(k)) this.#paused.delete(k);
@@ -371,24 +364,17 @@ export class KafkaConsumer implements Consumer, GroupMembership {
         .map((s) => ({ ...s.tp, offset: s.position as number }));
     if (toCommit.length === 0) return;
     checkCommitOffsets(toCommit);
-    try {
-      await this.#client.commit({
-        offsets: toCommit.map((o) => ({
-          topic: o.topic,
-          partition: o.partition,
-          offset: BigInt(o.offset),
-          leaderEpoch: -1,
-        })),
-      });
-    } catch (error) {
-      throw toFraudstreamError(error, `commit offsets of group "${this.groupId}"`, this.#options.brokers);
-    }
+    await commitOffsets(this.#client, this.groupId, toCommit, this.#options.brokers);
   }
 
   /** Stable committed offsets under read_committed: waits out a pending transactional commit. */
   async committed(tps: TopicPartition[]): Promise<TopicPartitionOffset[]> {
     this.#checkOpen();
     return this.#committed.read(tps);
+  }
+
+  pendingOffsetCommitSince(): number | undefined {
+    return this.#committed.pendingSince;
   }
 
   pause(tps: TopicPartition[]): void {

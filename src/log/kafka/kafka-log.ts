@@ -95,6 +95,7 @@ export class KafkaLog implements Log {
       listOffsets: (topic) => a.listOffsets(topic),
       openTransactions: (topic, partition) => a.openTransactions(topic, partition),
       abortTransaction: (topic, partition, open) => a.abortTransaction(topic, partition, open),
+      groupOffsetsPartition: (groupId) => a.groupOffsetsPartition(groupId),
       offsetForTimestamp: (topic, partition, timestamp) => a.offsetForTimestamp(topic, partition, timestamp),
       listGroups: () => a.listGroups(),
       committedOffsets: (groupId, topics) => a.committedOffsets(groupId, topics),

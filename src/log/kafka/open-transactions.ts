@@ -3,6 +3,7 @@
  * the producers with a transaction open on it (DescribeProducers, KIP-664, sent to the partition's
  * leader — what `kafka-transactions.sh describe-producers` shows). A transaction open far longer
  * than its producer's transaction timeout is a hanging one: only an operator's abort ends it.
+ * Each open transaction says what the transaction coordinators know of it (transaction-coordinators.ts).
  * The offsets and the producers are separate requests: while a transaction ends, one answer may
  * show the partition before its marker and the other after it.
  *
@@ -14,10 +15,11 @@ import {
   describeProducersV0,
   FetchIsolationLevels,
   type FetchIsolationLevelValue,
-  ListOffsetTimestamps,
+  listOffsetsV8,
 } from '@platformatic/kafka';
-import { FraudstreamError } from '../../errors.ts';
 import type { OpenTransaction, PartitionTransactions } from '../types.ts';
+import { partitionLeader } from './partition-leader.ts';
+import { withCoordinatorView } from './transaction-coordinators.ts';
 import { writeTxnMarkers } from './write-txn-markers.ts';
 
 export async function openTransactions(
@@ -25,20 +27,17 @@ export async function openTransactions(
   topic: string,
   partition: number,
 ): Promise<PartitionTransactions> {
+  const connection = await partitionLeader(admin, topic, partition);
   const latest = async (isolationLevel: FetchIsolationLevelValue) => {
-    const [listed] = await admin.listOffsets({
-      topics: [
-        { name: topic, partitions: [{ partitionIndex: partition, timestamp: ListOffsetTimestamps.LATEST }] },
-      ],
-      isolationLevel,
-    });
-    return Number(listed?.partitions.find((p) => p.partitionIndex === partition)?.offset ?? -1);
+    const listed = await listOffsetsV8.api.async(connection, -1, isolationLevel, [
+      { name: topic, partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp: -1n }] },
+    ]);
+    return Number(listed.topics[0]?.partitions.find((p) => p.partitionIndex === partition)?.offset ?? -1);
   };
   const [lastStable, logEnd] = await Promise.all([
     latest(FetchIsolationLevels.READ_COMMITTED),
     latest(FetchIsolationLevels.READ_UNCOMMITTED),
   ]);
-  const connection = await leaderConnection(admin, topic, partition);
   const response = await describeProducersV0.api.async(connection, [
     { name: topic, partitionIndexes: [partition] },
   ]);
@@ -53,7 +52,11 @@ export async function openTransactions(
       coordinatorEpoch: p.coordinatorEpoch,
     }))
     .sort((a, b) => a.startOffset - b.startOffset);
-  return { lastStable, logEnd, open };
+  try {
+    return { lastStable, logEnd, open: await withCoordinatorView(admin, topic, partition, open) };
+  } catch {
+    return { lastStable, logEnd, open }; // the coordinators' view is an addition; its absence is said
+  }
 }
 
 /** Writes an ABORT marker for `open` on the partition (what Admin.abortTransaction sends its leader). */
@@ -63,7 +66,7 @@ export async function abortTransaction(
   partition: number,
   open: OpenTransaction,
 ): Promise<void> {
-  const connection = await leaderConnection(admin, topic, partition);
+  const connection = await partitionLeader(admin, topic, partition);
   await writeTxnMarkers.async(connection, [
     {
       producerId: BigInt(open.producerId),
@@ -73,15 +76,4 @@ export async function abortTransaction(
       coordinatorEpoch: open.coordinatorEpoch,
     },
   ]);
-}
-
-async function leaderConnection(admin: Admin, topic: string, partition: number) {
-  const metadata = await admin.metadata({ topics: [topic] });
-  const leader = metadata.topics.get(topic)?.partitions[partition]?.leader ?? -1;
-  const broker = metadata.brokers.get(leader);
-  if (!broker)
-    throw new FraudstreamError('FS_BROKER_UNREACHABLE', `${topic}[${partition}] has no leader right now`, {
-      retriable: true,
-    });
-  return admin.connections.get(broker);
 }

@@ -127,6 +127,10 @@ export class KafkaProducer implements Producer {
     return this.#transactionalId;
   }
 
+  get requestTimeoutMs(): number {
+    return this.#options.requestTimeoutMs;
+  }
+
   #checkUsable(): void {
     if (this.#closed) throw new FraudstreamError('FS_LOG_CLOSED', 'the producer is closed');
     if (this.#fenced) throw this.#fenced;
@@ -297,10 +301,19 @@ class KafkaTransaction implements Transaction {
       const group = { groupId: consumer.groupId, ...consumer.groupMetadata() };
       await this.#txn.addConsumer({ groupId: group.groupId } as never);
       if (offsets.length === 0) return;
-      try {
-        if (await commitTxnOffsetsAtOnce(this.#producer.client, group, offsets)) return;
-      } catch {
-        // Repeated below through the client's path, which retries and classifies the failure.
+      // While the group's coordinator is not ready (a new cluster creates __consumer_offsets on the
+      // first group's use; a restarted broker loads it) wait for it, as Kafka's producer does, for up
+      // to requestTimeoutMs: the client's own retries give up within about two seconds.
+      const deadline = Date.now() + this.#producer.requestTimeoutMs;
+      for (;;) {
+        try {
+          if (await commitTxnOffsetsAtOnce(this.#producer.client, group, offsets)) return;
+          break;
+        } catch (error) {
+          const notReady = hasApiId(error, 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS');
+          if (!notReady || Date.now() > deadline) break; // repeated below through the client's path,
+          await sleep(200); // which retries and classifies the failure
+        }
       }
       // The client commits `message.offset + 1`; ours are already "next offset to read".
       // Sequential: the client deduplicates concurrent offset commits of one transaction.

@@ -5,7 +5,9 @@
  * their AddPartitionsToTxn calls) leaves records on the changelog that no marker will ever end —
  * the last stable offset stays there for good. A new instance restoring that changelog must abort
  * it (HangingTransactions) and end with exactly the committed counts; a hanging transaction on a
- * repartition partition while the app runs is aborted by its watch (RepartitionHangWatch).
+ * repartition partition while the app runs is aborted by its watch (RepartitionHangWatch); a hanging
+ * transactional commit of the group's offsets, which keeps a new owner from reading where to resume,
+ * is aborted by GroupOffsetsHangWatch.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -14,7 +16,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { Admin, ConfigResourceTypes } from '@platformatic/kafka';
 import { StreamsApp } from '../../../src/engine/runtime/app.ts';
-import { KafkaLog } from '../../../src/log/kafka/index.ts';
+import { KafkaLog, type KafkaProducer } from '../../../src/log/kafka/index.ts';
+import { commitTxnOffsetsAtOnce } from '../../../src/log/kafka/txn-offsets.ts';
 import type { TopicPartition } from '../../../src/log/types.ts';
 import { uniqueName } from '../../log/kafka/broker.ts';
 import { privateBroker, privateBrokerSkip } from '../private-broker.ts';
@@ -121,7 +124,14 @@ test('hanging transactions on a changelog (held restore) and on a repartition to
     // that partition for good; the watch aborts it and the records behind it are counted.
     warnings.length = 0;
     const repartition = `${appId}-by-card-repartition`;
-    await hangingTransaction(log, { topic: output, partition: 2 }, { topic: repartition, partition: 1 });
+    // The running app's watch may abort it before the helper looks (under load it did): the abort
+    // warning asserted below is the proof that it hung there.
+    await hangingTransaction(
+      log,
+      { topic: output, partition: 2 },
+      { topic: repartition, partition: 1 },
+      false,
+    );
     const more = await log.producer();
     await more.send(payments(input, TOTAL, EXTRA));
     await more.close();
@@ -130,6 +140,34 @@ test('hanging transactions on a changelog (held restore) and on a repartition to
     assert.deepEqual(storeCounts(running), all, 'the records behind the hanging transaction are counted');
     assert.ok(
       warnings.some((w) => /aborting a hanging transaction on .*by-card-repartition\[1\]/.test(w)),
+      `the abort is logged: ${warnings.join(' | ')}`,
+    );
+
+    // 6. A hanging transactional commit of the group's offsets: a new owner cannot read where to
+    // resume input[0] until it ends. It would move input[0] back to 0 if it were committed; the watch
+    // aborts it, so the new instance resumes from the committed offsets and the counts stay exact.
+    await app.close();
+    app = undefined;
+    warnings.length = 0;
+    const offsetsTp = await log.admin().groupOffsetsPartition!(appId);
+    await hangingOffsetCommit(log, { topic: output, partition: 1 }, appId, { topic: input, partition: 0 });
+    const pending = await log.admin().openTransactions!(offsetsTp.topic, offsetsTp.partition);
+    assert.equal(pending.open[0]?.coordinator?.live, false, `not live: ${JSON.stringify(pending)}`);
+    const last = await log.producer();
+    await last.send(payments(input, TOTAL + EXTRA, EXTRA));
+    await last.close();
+    app = new StreamsApp(countPerCardTopology(input, output), config(path.join(dir, 'three')));
+    await app.start();
+    const third = app;
+    const final = expectedCounts(TOTAL + 2 * EXTRA);
+    await waitFor(async () => storeCounts(third).join() === final.join(), 120_000).catch(() => {});
+    assert.deepEqual(storeCounts(third), final, 'resumed from the committed offsets; the rest counted once');
+    assert.ok(
+      warnings.some((w) =>
+        new RegExp(`aborting a hanging transaction on __consumer_offsets\\[${offsetsTp.partition}\\]`).test(
+          w,
+        ),
+      ),
       `the abort is logged: ${warnings.join(' | ')}`,
     );
   } finally {
@@ -183,6 +221,7 @@ async function hangingTransaction(
   log: KafkaLog,
   registered: TopicPartition,
   hung: TopicPartition,
+  check = true,
 ): Promise<void> {
   const producer = await log.producer({ transactionalId: uniqueName('hanger') });
   const txn = await producer.beginTransaction();
@@ -192,6 +231,7 @@ async function hangingTransaction(
   ]);
   await txn.commit().catch(() => {});
   await producer.close();
+  if (!check) return;
   const held = await log.admin().openTransactions!(hung.topic, hung.partition);
   assert.equal(
     held.open.length,
@@ -199,6 +239,31 @@ async function hangingTransaction(
     `a transaction hangs on ${hung.topic}[${hung.partition}]: ${JSON.stringify(held)}`,
   );
   assert.ok(held.lastStable < held.logEnd);
+}
+
+/**
+ * Leaves a hanging transactional offset commit of `group`: the transaction commits offset 0 of
+ * `input` straight to the group coordinator without telling the transaction coordinator
+ * (no AddOffsetsToTxn; with verification off the broker takes it), so its commit ends it on
+ * `registered` only and the offset commit stays pending on __consumer_offsets.
+ */
+async function hangingOffsetCommit(
+  log: KafkaLog,
+  registered: TopicPartition,
+  group: string,
+  input: TopicPartition,
+): Promise<void> {
+  const producer = (await log.producer({ transactionalId: uniqueName('offsets-hanger') })) as KafkaProducer;
+  const txn = await producer.beginTransaction();
+  await txn.send([{ ...registered, value: Buffer.from('registered') }]);
+  const sent = await commitTxnOffsetsAtOnce(
+    producer.client,
+    { groupId: group, generationId: -1, memberId: '', coordinatorId: 1 }, // node id 1: scripts/kafka.sh
+    [{ ...input, offset: 0 }],
+  );
+  assert.ok(sent, 'the offset commit was sent');
+  await txn.commit();
+  await producer.close();
 }
 
 /** The app's card counts as the reference's strings (card=k for k up to the count), sorted. */

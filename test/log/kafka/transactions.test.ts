@@ -38,6 +38,9 @@ async function brokerTransactionTimeout(transactionalId: string): Promise<number
 async function groupOnly(groupId: string): Promise<Consumer> {
   const admin = new Admin({ clientId: 'fraudstream-test', bootstrapBrokers: brokers });
   const [coordinatorId] = (await admin.metadata({ topics: [] })).brokers.keys();
+  // Find the group's coordinator as a consumer would: on a new cluster that creates __consumer_offsets
+  // (a TxnOffsetCommit on its own never does, and is answered COORDINATOR_NOT_AVAILABLE).
+  await admin.describeGroups({ groups: [groupId] });
   await admin.close();
   return {
     groupId,
@@ -153,7 +156,8 @@ describe('KafkaLog transactions', { skip }, () => {
       const plain = await log.producer();
       await plain.send([0, 1, 2].map((i) => ({ topic, partition: 0, value: Buffer.from(`${i}`) })));
       await plain.close();
-      const producer = await log.producer({ transactionalId: uniqueName('held-tx') });
+      const transactionalId = uniqueName('held-tx');
+      const producer = await log.producer({ transactionalId });
       const txn = await producer.beginTransaction();
       await txn.send([3, 4].map((i) => ({ topic, partition: 0, value: Buffer.from(`${i}`) })));
       const held = await log.admin().openTransactions!(topic, 0);
@@ -161,6 +165,8 @@ describe('KafkaLog transactions', { skip }, () => {
       assert.equal(held.logEnd, 5);
       assert.equal(held.open.length, 1);
       assert.equal(held.open[0].startOffset, 3);
+      // its coordinator has it in progress with this partition: a live transaction, not a hanging one
+      assert.deepEqual(held.open[0].coordinator, { transactionalId, live: true });
       assert.ok(Date.now() - held.open[0].lastWriteMs < 60_000, `last write ${held.open[0].lastWriteMs}`);
       const other = await log.admin().openTransactions!(topic, 1);
       assert.deepEqual(other, { lastStable: 0, logEnd: 0, open: [] });

@@ -1,0 +1,94 @@
+/**
+ * Hanging transactions on the group's offsets. Under exactly-once an app commits its input offsets
+ * inside its transactions, and a partition's new owner reads them only once no transactional commit
+ * of them is pending (read_committed, KIP-447). A transaction that no coordinator will end (a
+ * hanging one, see hanging-transactions.ts) leaves such a commit pending on the group's partition of
+ * `__consumer_offsets` for good: the app cannot read where to resume, so it stands still (in a
+ * recovery, every attempt fails; running, the partitions it was given stay unpositioned).
+ *
+ * When the consumer has seen the offsets pending for `intervalMs`, the transactions open on the
+ * group's offsets partition are looked at; one that its coordinator does not have in progress and
+ * that still holds the partition `hangingTransactionMs` after it was first seen is aborted there
+ * (HangingTransactions decides and logs). Off the processing path: `tick` reads one number; the
+ * broker requests run in the background, one check at a time; failures are logged at debug and
+ * retried next time.
+ *
+ * @example
+ *   const watch = GroupOffsetsHangWatch.forApp(log, 'fraudstream', hanging, 30_000, logger);
+ *   watch?.tick(consumer); // every loop turn, and between recovery attempts
+ */
+import type { Consumer, Log } from '../../log/types.ts';
+import type { Logger } from '../../logger.ts';
+import type { HangingTransactions } from './hanging-transactions.ts';
+
+export class GroupOffsetsHangWatch {
+  readonly #log: Log;
+  readonly #groupId: string;
+  readonly #hanging: HangingTransactions;
+  readonly #intervalMs: number;
+  readonly #logger: Logger | undefined;
+  #nextAt = 0;
+  #inFlight: Promise<void> | null = null;
+  /** the pending episode (its start) already reported */
+  #reported: number | undefined;
+
+  constructor(log: Log, groupId: string, hanging: HangingTransactions, intervalMs: number, logger?: Logger) {
+    this.#log = log;
+    this.#groupId = groupId;
+    this.#hanging = hanging;
+    this.#intervalMs = intervalMs;
+    this.#logger = logger;
+  }
+
+  /** The watch for an app's group, or none when the log cannot see or end open transactions. */
+  static forApp(
+    log: Log,
+    groupId: string,
+    hanging: HangingTransactions,
+    intervalMs: number,
+    logger?: Logger,
+  ): GroupOffsetsHangWatch | undefined {
+    const admin = log.admin();
+    if (!admin.openTransactions || !admin.abortTransaction || !admin.groupOffsetsPartition) return undefined;
+    return new GroupOffsetsHangWatch(log, groupId, hanging, intervalMs, logger);
+  }
+
+  /** Starts a check when the consumer has seen the group's offsets pending for the interval. */
+  tick(consumer: Consumer, now = Date.now()): void {
+    const since = consumer.pendingOffsetCommitSince?.();
+    if (since === undefined || now - since < this.#intervalMs) return;
+    if (now < this.#nextAt || this.#inFlight !== null) return;
+    this.#nextAt = now + Math.min(this.#intervalMs, 5000);
+    this.#inFlight = this.#check(since, now).finally(() => {
+      this.#inFlight = null;
+    });
+  }
+
+  /** Settles when the check in flight (if any) is done (tests, shutdown). */
+  settle(): Promise<void> {
+    return this.#inFlight ?? Promise.resolve();
+  }
+
+  async #check(since: number, now: number): Promise<void> {
+    const admin = this.#log.admin();
+    try {
+      const tp = await admin.groupOffsetsPartition!(this.#groupId);
+      const held = await admin.openTransactions!(tp.topic, tp.partition);
+      if (held.open.length === 0) return;
+      if (this.#reported !== since) {
+        this.#reported = since;
+        this.#logger?.info(
+          { event: 'offsets_pending', group: this.#groupId, topic: tp.topic, partition: tp.partition, held },
+          `the group's committed offsets have been pending for ${now - since} ms; ` +
+            `looking at the transactions open on ${tp.topic}[${tp.partition}]`,
+        );
+      }
+      await this.#hanging.abortStale(this.#log, tp, held.logEnd, held, now);
+    } catch (error) {
+      this.#logger?.debug(
+        { event: 'hanging_check_failed', group: this.#groupId, err: String(error) },
+        'could not check the group offsets for a hanging transaction; will retry',
+      );
+    }
+  }
+}
