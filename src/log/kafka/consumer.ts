@@ -65,8 +65,9 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   /** close() is running the revocation callback: commits still work, polls return nothing. */
   #closing = false;
   #polling = false;
-  /** Set once a heartbeat was answered FENCED_INSTANCE_ID (see fencedByHeartbeat). */
+  /** Set once a heartbeat was answered FENCED_INSTANCE_ID (see fencedInstanceId). */
   #fencedInstance: FraudstreamError | undefined;
+  #unwatchFenced: (() => void) | undefined;
 
   private constructor(options: ResolvedKafkaOptions, admin: KafkaAdmin, consumerOptions: ConsumerOptions) {
     this.groupId = consumerOptions.groupId;
@@ -87,7 +88,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     // A failed background rejoin is emitted as 'error' (unhandled, it would crash the process)
     // and the client does not retry it: we rejoin from poll, or surface it there.
     this.#client.on('error', (error: unknown) => this.#onGroupError(error, 'rejoin'));
-    if (consumerOptions.groupInstanceId) watchFencedInstance(this.#client, this);
+    if (consumerOptions.groupInstanceId) this.#unwatchFenced = watchFencedInstance(this.#client, this);
     this.#client.on('consumer:group:join', (payload: { assignments?: GroupAssignment[] }) => {
       this.#pendingAssignment = (payload.assignments ?? []).flatMap((a) =>
         a.partitions.map((partition) => ({ topic: a.topic, partition })),
@@ -157,12 +158,12 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   }
 
   /**
-   * The coordinator answered a heartbeat with FENCED_INSTANCE_ID: another process took our
-   * groupInstanceId. Kafka's consumer stops there (FencedInstanceIdException); the client library
+   * The coordinator answered a group request (heartbeat, JoinGroup, SyncGroup) with
+   * FENCED_INSTANCE_ID: another process took our groupInstanceId. Kafka's consumer stops there (FencedInstanceIdException); the client library
    * would rejoin under the same id and take the partitions back, and the two would fence each other
    * in turn for ever. So: no more joins, and the next poll throws FS_MEMBER_FENCED (fatal).
    */
-  fencedByHeartbeat(error: unknown): void {
+  fencedInstanceId(error: unknown): void {
     if (this.#fencedInstance || this.#closed) return;
     this.#fencedInstance = new FraudstreamError(
       'FS_MEMBER_FENCED',
@@ -400,6 +401,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     this.#revokeRequest?.done();
     this.#revokeRequest = undefined;
     await this.#client.close(true).catch(() => {});
+    this.#unwatchFenced?.();
     if (callbackError) throw callbackError;
   }
 }

@@ -64,7 +64,7 @@ test('a frozen worker replaced under its instance id is fenced when it wakes; ou
     assert.equal(
       replacement.process.exitCode,
       null,
-      `the replacement keeps running: ${replacement.stderr()}`,
+      `the replacement keeps running: ${replacement.stderr()}\n--- the zombie's log:\n${zombie.stderr()}`,
     );
     assertExactOutput(reader, expected);
   } finally {

@@ -160,64 +160,6 @@ describe('KafkaLog on a real broker', { skip }, () => {
       );
     });
   }
-
-  test('a static member whose groupInstanceId another consumer took stops with FS_MEMBER_FENCED and does not take it back', async () => {
-    const log = await KafkaLog.connect({ brokers, heartbeatIntervalMs: 200 });
-    try {
-      const topic = uniqueName('fenced');
-      await log.admin().createTopic({ name: topic, partitions: 2 });
-      const groupId = uniqueName('g');
-      const options = { groupId, topics: [topic], groupInstanceId: 'worker-1', sessionTimeoutMs: 10_000 };
-      const first = await log.consumer(options);
-      for (let i = 0; i < 100 && first.assignment().length < 2; i++) await first.poll(100);
-      assert.equal(first.assignment().length, 2);
-      const second = await log.consumer(options);
-      for (let i = 0; i < 100 && second.assignment().length < 2; i++) await second.poll(100);
-      assert.equal(second.assignment().length, 2, 'the replacement holds the partitions');
-      let error: unknown;
-      for (let i = 0; i < 100 && error === undefined; i++) await first.poll(100).catch((e) => (error = e));
-      assert.ok(isFraudstreamError(error, 'FS_MEMBER_FENCED'), `first: ${String(error)}`);
-      assert.equal(error.retriable, false);
-      for (let i = 0; i < 10; i++) await second.poll(100);
-      assert.equal(second.assignment().length, 2, 'the fenced consumer did not take the partitions back');
-      await second.close();
-      await first.close().catch(() => {});
-    } finally {
-      await log.close();
-    }
-  });
-
-  test('a static member (groupInstanceId) consumes and commits like any member', async () => {
-    const log = await KafkaLog.connect({ brokers });
-    try {
-      const topic = uniqueName('static');
-      await log.admin().createTopic({ name: topic, partitions: 2 });
-      const producer = await log.producer();
-      await producer.send(
-        [0, 1, 2, 3].map((i) => ({ topic, partition: i % 2, value: Buffer.from(`s${i}`) })),
-      );
-      const groupId = uniqueName('g');
-      const consumer = await log.consumer({
-        groupId,
-        topics: [topic],
-        startFrom: 'earliest',
-        groupInstanceId: 'worker-1',
-      });
-      const records: LogRecord[] = [];
-      const deadline = Date.now() + 20_000;
-      while (records.length < 4 && Date.now() < deadline) records.push(...(await consumer.poll(200)));
-      assert.equal(records.length, 4);
-      await consumer.commit();
-      assert.deepEqual(
-        (await log.admin().committedOffsets(groupId)).map((o) => o.offset),
-        [2, 2],
-      );
-      await consumer.close();
-      await producer.close();
-    } finally {
-      await log.close();
-    }
-  });
 });
 
 // Seed 000's setup: SASL_SSL + PLAIN, against the local broker's SASL_SSL listener (self-signed
