@@ -51,8 +51,12 @@ export class Segment {
 
   static create(dir: string, baseOffset: number): Segment {
     const segment = new Segment(dir, baseOffset);
-    fs.ftruncateSync(segment.#fd('log'), 0);
-    fs.ftruncateSync(segment.#fd('index'), 0);
+    // Only a leftover file is cut: on ext4 a file truncated to 0 is flushed when it is closed
+    // (auto_da_alloc), which made sealing a 64 MB segment take ~70 ms of the appending thread.
+    for (const which of ['log', 'index'] as const) {
+      const fd = segment.#fd(which);
+      if (fs.fstatSync(fd).size > 0) fs.ftruncateSync(fd, 0);
+    }
     return segment;
   }
 
