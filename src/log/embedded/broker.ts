@@ -12,10 +12,10 @@ import {
   CoordinatorJournal,
   type CoordinatorState,
   type OffsetTriple,
-  syncDir,
   tpKey,
 } from './coordinator-journal.ts';
 import { DirLock } from './dir-lock.ts';
+import { syncDir } from './durable-file.ts';
 import type { GroupCoordinator } from './group-coordinator.ts';
 import type { PartitionStore } from './partition-store.ts';
 import type { RecoveryReport } from './segment.ts';

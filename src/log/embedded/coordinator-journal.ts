@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { writeFileDurably } from './durable-file.ts';
 import { corrupt, type RecoveryReport } from './segment.ts';
 
 const MAGIC = 0x314a5346;
@@ -184,20 +185,5 @@ function writeSnapshot(file: string, state: CoordinatorState): void {
   frame.writeUInt32LE(payload.length, 4);
   frame.writeUInt32LE(crc32(payload), 8);
   payload.copy(frame, FRAME_BYTES);
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, frame);
-  const fd = fs.openSync(tmp, 'r+');
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
-  fs.renameSync(tmp, file);
-  syncDir(path.dirname(file));
-}
-
-export function syncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  writeFileDurably(file, frame);
 }

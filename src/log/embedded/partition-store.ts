@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LogRecord } from '../types.ts';
+import { writeFileDurably } from './durable-file.ts';
 import {
   type BatchEntry,
   type BatchSource,
@@ -212,9 +213,9 @@ export class PartitionStore {
 
   /**
    * DeleteRecords: moves the log start offset up to `offset` (at most the end) and deletes the
-   * closed segments wholly below it. The start is kept in `log-start` (written, then renamed over)
-   * so a restart does not bring deleted records back; if that write is lost to a power failure
-   * they reappear below the start, which only readers positioned there see.
+   * closed segments wholly below it. The start is kept in `log-start` (written durably: synced,
+   * renamed over, directory synced) so that a restart, even after a power failure, does not bring
+   * deleted records back.
    */
   deleteBefore(offset: number): void {
     const start = Math.min(offset, this.nextOffset);
@@ -225,9 +226,7 @@ export class PartitionStore {
       this.segments.shift();
     }
     this.#lastRead = null;
-    const file = path.join(this.dir, LOG_START_FILE);
-    fs.writeFileSync(`${file}.tmp`, String(start));
-    fs.renameSync(`${file}.tmp`, file);
+    writeFileDurably(path.join(this.dir, LOG_START_FILE), String(start));
   }
 
   sync(): void {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FraudstreamError } from '../../errors.ts';
 import type { TopicDescription, TopicSpec } from '../types.ts';
-import { syncDir } from './coordinator-journal.ts';
+import { syncDir, writeFileDurably } from './durable-file.ts';
 import { PartitionStore } from './partition-store.ts';
 import type { RecoveryReport } from './segment.ts';
 
@@ -70,10 +70,7 @@ export function createTopicOnDisk(topicsDir: string, description: TopicDescripti
   for (let p = 0; p < description.partitions; p++) {
     partitions.push(PartitionStore.open(description.name, p, path.join(dir, String(p))).store);
   }
-  const tmp = path.join(dir, 'topic.json.tmp');
-  fs.writeFileSync(tmp, `${JSON.stringify(description, null, 2)}\n`);
-  fs.renameSync(tmp, path.join(dir, 'topic.json'));
-  syncDir(dir);
+  writeFileDurably(path.join(dir, 'topic.json'), `${JSON.stringify(description, null, 2)}\n`);
   syncDir(topicsDir);
   return { description, dir, partitions };
 }
