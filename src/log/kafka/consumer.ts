@@ -203,6 +203,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     const partitions = [...this.#owned.values()].map((s) => s.tp);
     try {
       // Partitions stay owned during the callback so it can read positions and commit them.
+      await this.#positionsBeforeRevoking();
       await this.#consumerOptions.onRevoked?.(partitions);
       request.done();
     } catch (error) {
@@ -211,6 +212,20 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     } finally {
       this.#owned.clear();
     }
+  }
+
+  /**
+   * A partition assigned but not fetched yet has no position; Kafka's consumer would look it up
+   * inside position(). So that a revocation callback can read (and commit) the position of every
+   * partition it is given, unknown ones are looked up first. Best effort: a pending transactional
+   * commit or an unreachable coordinator leaves them unknown (position() then says so).
+   */
+  async #positionsBeforeRevoking(): Promise<void> {
+    const states = [...this.#owned.values()];
+    if (states.every((s) => s.position !== undefined)) return;
+    await this.#committed
+      .resolve(states, this.#consumerOptions.startFrom ?? 'committed', this.#fetcher)
+      .catch(() => {});
   }
 
   async #runAssignment(): Promise<void> {
@@ -392,7 +407,10 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     let callbackError: unknown;
     try {
       const owned = [...this.#owned.values()].map((s) => s.tp);
-      if (owned.length > 0 && !this.#manual) await this.#consumerOptions.onRevoked?.(owned);
+      if (owned.length > 0 && !this.#manual) {
+        await this.#positionsBeforeRevoking();
+        await this.#consumerOptions.onRevoked?.(owned);
+      }
     } catch (error) {
       callbackError = error;
     }

@@ -92,6 +92,43 @@ export function registerGroupCases(withLog: WithLog, options: ResolvedOptions): 
     });
   });
 
+  test('groups: a revocation callback can read and commit the position of a partition assigned but not fetched yet', async () => {
+    await withLog(async (log) => {
+      const topic = uniqueName('unfetched');
+      await log.admin().createTopic({ name: topic, partitions: 2 });
+      // empty partitions: a poll has nothing to return, so only the assignment moves positions
+      const groupId = uniqueName('group');
+      const positions: number[] = [];
+      const consumer: Consumer = await log.consumer({
+        groupId,
+        topics: [topic],
+        startFrom: 'earliest',
+        onRevoked: async (tps) => {
+          const offsets = tps.map((tp) => ({ ...tp, offset: consumer.position(tp) }));
+          positions.push(...offsets.map((o) => o.offset));
+          await consumer.commit(offsets);
+        },
+      });
+      // poll(0): the assignment arrives, but no time is left to fetch (or look up a position)
+      const deadline = Date.now() + rebalanceTimeoutMs;
+      while (consumer.assignment().length < 2 && Date.now() < deadline) {
+        await consumer.poll(0);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.equal(consumer.assignment().length, 2);
+      await consumer.close();
+      assert.deepEqual(
+        positions,
+        [0, 0],
+        'the positions are where the group starts (nothing committed: earliest)',
+      );
+      assert.deepEqual(
+        (await log.admin().committedOffsets(groupId)).map((o) => o.offset),
+        [0, 0],
+      );
+    });
+  });
+
   test('groups: setCommittedOffsets needs an empty group and moves where members start', async () => {
     await withLog(async (log) => {
       const topic = uniqueName('reset');
