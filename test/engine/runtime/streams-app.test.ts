@@ -236,3 +236,37 @@ test('a bad hangingTransactionMs fails at construction naming the key', () => {
     );
   }
 });
+
+test('close() called again while it runs waits for the same close: both resolve, nothing commits twice', async () => {
+  // The fraud app's POST /api/v1/streams/stop closes the app; processing then ends, and the CLI
+  // closes it too. The second close committed on the producer the first had just closed.
+  const log = await EmbeddedLog.open({ dir: tmp() });
+  try {
+    await log.admin().createTopic({ name: 'payments', partitions: 2 });
+    const producer = await log.producer();
+    await producer.send(
+      Array.from({ length: 20 }, (_, i) => ({
+        topic: 'payments',
+        key: Buffer.from(`c${i}`),
+        value: N.serialize(i),
+      })),
+    );
+    const app = new StreamsApp(countTopology(), { applicationId: 'twice', log, stateDir: tmp() });
+    await app.start();
+    await readUntil(log, 'parity-out', (rs) => rs.length >= 20);
+    await producer.send([{ topic: 'payments', key: Buffer.from('late'), value: N.serialize(1) }]);
+    // the second close comes at every stage of the first: as it starts, and a few turns later
+    const first = app.close();
+    const again: Promise<void>[] = [app.close()];
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setImmediate(r));
+      again.push(app.close());
+    }
+    await Promise.all([first, ...again]);
+    assert.equal(app.state, 'closed');
+    await app.close(); // and once more after it ended
+    await producer.close();
+  } finally {
+    await log.close();
+  }
+});

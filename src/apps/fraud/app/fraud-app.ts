@@ -80,6 +80,7 @@ export class FraudApp {
   private readonly feedAbort = new AbortController();
   private feed: Promise<number> | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
   private readonly generate: boolean;
   private readonly startedAt = Date.now();
   private readonly modelWatch: ModelWatch | undefined;
@@ -217,8 +218,17 @@ export class FraudApp {
     this.ticker.unref();
   }
 
-  /** Stops the feed, lets processing commit, drains alert delivery, closes everything. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the feed, lets processing commit, drains alert delivery, closes everything. One shutdown
+   * however often it is called: a second caller (the CLI when processing ends while
+   * `POST /api/v1/streams/stop` runs) waits for the same one.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
     this.feedAbort.abort();
     await this.feed?.catch(() => 0);
     clearInterval(this.ticker);
