@@ -1,16 +1,16 @@
 /**
- * Topic metadata and partitions on disk: `<dir>/topics/<topic>/topic.json` (written to a temp
- * file and renamed, so it is either the old or the new version) and one directory per partition.
+ * Topic metadata and partitions on disk: `<dir>/topics/<topic>/topic.json` (written durably, so
+ * it is either the old or the new version) and one directory per partition.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { FraudstreamError } from '../../errors.ts';
+import { checkTopicSpec } from '../topic-spec.ts';
 import type { TopicDescription, TopicSpec } from '../types.ts';
 import { syncDir, writeFileDurably } from './durable-file.ts';
 import { PartitionStore } from './partition-store.ts';
 import type { RecoveryReport } from './segment.ts';
 
-const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 export const DEFAULT_SEGMENT_BYTES = 64 << 20;
 
 export interface EmbeddedTopic {
@@ -20,32 +20,7 @@ export interface EmbeddedTopic {
 }
 
 export function validateTopicSpec(spec: TopicSpec): TopicDescription {
-  if (
-    typeof spec.name !== 'string' ||
-    !TOPIC_NAME.test(spec.name) ||
-    spec.name === '.' ||
-    spec.name === '..'
-  ) {
-    throw new FraudstreamError(
-      'FS_INVALID_ARGUMENT',
-      `topic name ${JSON.stringify(spec.name)} is invalid: use 1-249 characters of [a-zA-Z0-9._-]`,
-      { details: { topic: spec.name } },
-    );
-  }
-  if (!Number.isInteger(spec.partitions) || spec.partitions < 1) {
-    throw new FraudstreamError(
-      'FS_INVALID_ARGUMENT',
-      `topic "${spec.name}": partitions must be a positive integer, got ${spec.partitions}`,
-      { details: { topic: spec.name, partitions: spec.partitions } },
-    );
-  }
-  const policy = spec.cleanupPolicy ?? 'delete';
-  if (policy !== 'delete' && policy !== 'compact') {
-    throw new FraudstreamError(
-      'FS_INVALID_ARGUMENT',
-      `topic "${spec.name}": cleanupPolicy must be delete|compact, got ${String(policy)}`,
-    );
-  }
+  checkTopicSpec(spec);
   const segmentBytes = spec.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   if (!Number.isInteger(segmentBytes) || segmentBytes < 1 || segmentBytes > 2 ** 31) {
     throw new FraudstreamError(
@@ -56,7 +31,7 @@ export function validateTopicSpec(spec: TopicSpec): TopicDescription {
   return {
     name: spec.name,
     partitions: spec.partitions,
-    cleanupPolicy: policy,
+    cleanupPolicy: spec.cleanupPolicy ?? 'delete',
     retentionMs: spec.retentionMs ?? -1,
     retentionBytes: spec.retentionBytes ?? -1,
     segmentBytes,

@@ -10,6 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin, ConfigResourceTypes, FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka';
 import { FraudstreamError } from '../../errors.ts';
+import { checkTopicSpec } from '../topic-spec.ts';
 import type {
   CleanupPolicy,
   LogAdmin,
@@ -26,7 +27,6 @@ import { GROUP_OFFSETS_TOPIC, groupOffsetsPartitionOf } from './group-offsets-pa
 import { abortTransaction, openTransactions } from './open-transactions.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
 import { topicMetadata } from './partition-leader.ts';
-import { validateSpec } from './topic-spec.ts';
 
 export class KafkaAdmin implements LogAdmin {
   readonly #options: ResolvedKafkaOptions;
@@ -57,7 +57,7 @@ export class KafkaAdmin implements LogAdmin {
   }
 
   async createTopic(spec: TopicSpec, options: { ifNotExists?: boolean } = {}): Promise<void> {
-    validateSpec(spec);
+    checkTopicSpec(spec);
     // retention.ms is always sent: the Log contract's default is -1 (keep forever, as on the
     // embedded log), the broker's is 7 days of *record timestamps* — it deleted unprocessed
     // records with old event times (a replay, the engine tests' 2023 payments) mid-run.

@@ -5,6 +5,29 @@ import { uniqueName } from './helpers.ts';
 import type { ResolvedOptions, WithLog } from './suite.ts';
 
 export function registerAdminCases(withLog: WithLog, _options: ResolvedOptions): void {
+  test('admin: a bad topic spec fails the same way on every log: FS_INVALID_ARGUMENT naming the value', async () => {
+    await withLog(async (log) => {
+      const admin = log.admin();
+      const bad: Array<[Parameters<typeof admin.createTopic>[0], string]> = [
+        [{ name: 'no spaces', partitions: 1 }, '"no spaces"'],
+        [{ name: '..', partitions: 1 }, '".."'],
+        [{ name: 'x'.repeat(250), partitions: 1 }, 'xxxx'],
+        [{ name: uniqueName('zero'), partitions: 0 }, 'got 0'],
+        [{ name: uniqueName('half'), partitions: 1.5 }, 'got 1.5'],
+        [{ name: uniqueName('policy'), partitions: 1, cleanupPolicy: 'forever' as never }, '"forever"'],
+      ];
+      for (const [spec, named] of bad) {
+        await assert.rejects(
+          admin.createTopic(spec),
+          (e) => isFraudstreamError(e, 'FS_INVALID_ARGUMENT') && e.message.includes(named),
+          JSON.stringify(spec).slice(0, 80),
+        );
+      }
+      const listed = await admin.listTopics();
+      for (const [spec] of bad) assert.ok(!listed.includes(spec.name), `${spec.name} was not created`);
+    });
+  });
+
   test('admin: create, describe, list and delete topics', async () => {
     await withLog(async (log) => {
       const admin = log.admin();
