@@ -1,6 +1,6 @@
 /** Option checks and small helpers of the Kafka consumer (kept apart from its poll/rebalance logic). */
 import { FraudstreamError } from '../../errors.ts';
-import type { ConsumerOptions, TopicPartition, TopicPartitionOffset } from '../types.ts';
+import type { ConsumerOptions, LogRecord, TopicPartition, TopicPartitionOffset } from '../types.ts';
 import { partitionKey as key, type PartitionState } from './fetcher.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
 
@@ -77,4 +77,24 @@ export function clientConsumerOptions(
     isolationLevel,
     protocolsMetadata: beforeJoin,
   };
+}
+
+/** Up to `max` buffered records of unpaused partitions, advancing their positions. */
+export function drainBuffers(
+  owned: Map<string, PartitionState>,
+  paused: Set<string>,
+  max: number,
+): LogRecord[] {
+  const out: LogRecord[] = [];
+  for (const [k, state] of owned) {
+    if (paused.has(k) || state.buffer.length === 0) continue;
+    const take = state.buffer.splice(0, max - out.length);
+    for (const record of take) out.push(record);
+    state.position =
+      state.buffer.length > 0
+        ? take[take.length - 1].offset + 1
+        : Math.max(take[take.length - 1].offset + 1, state.bufferEnd);
+    if (out.length >= max) break;
+  }
+  return out;
 }

@@ -29,11 +29,12 @@ import {
   assignmentChange,
   checkCommitOffsets,
   clientConsumerOptions,
+  drainBuffers,
   settlesWithin,
   validateConsumerOptions,
 } from './consumer-support.ts';
 import { toFraudstreamError } from './errors.ts';
-import { watchFencedInstance } from './fenced-instance.ts';
+import { memberFenced, watchFencedInstance } from './fenced-instance.ts';
 import { partitionKey as key, PartitionFetcher, type PartitionState } from './fetcher.ts';
 import type { ResolvedKafkaOptions } from './options.ts';
 import type { GroupMembership } from './producer.ts';
@@ -158,18 +159,12 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   }
 
   /**
-   * The coordinator answered a group request (heartbeat, JoinGroup, SyncGroup) with
-   * FENCED_INSTANCE_ID: another process took our groupInstanceId. Kafka's consumer stops there (FencedInstanceIdException); the client library
-   * would rejoin under the same id and take the partitions back, and the two would fence each other
-   * in turn for ever. So: no more joins, and the next poll throws FS_MEMBER_FENCED (fatal).
+   * Another process took our groupInstanceId (fenced-instance.ts). Kafka's consumer stops there
+   * (FencedInstanceIdException): no more joins, and the next poll throws FS_MEMBER_FENCED (fatal).
    */
   fencedInstanceId(error: unknown): void {
     if (this.#fencedInstance || this.#closed) return;
-    this.#fencedInstance = new FraudstreamError(
-      'FS_MEMBER_FENCED',
-      `consumer of group "${this.groupId}": another consumer took its groupInstanceId "${this.#consumerOptions.groupInstanceId}"`,
-      { cause: error },
-    );
+    this.#fencedInstance = memberFenced(this.groupId, this.#consumerOptions.groupInstanceId, error);
     this.#callbackError ??= this.#fencedInstance;
   }
 
@@ -272,7 +267,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
           this.#callbackError = undefined;
           throw error;
         }
-        const ready = this.#drain();
+        const ready = drainBuffers(this.#owned, this.#paused, this.#maxPollRecords);
         if (ready.length > 0) return ready;
         const remaining = deadline - Date.now();
         if (remaining <= 0 || this.#closed || this.#closing) return [];
@@ -313,22 +308,6 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     this.#unreachableSince ??= Date.now();
     if (Date.now() - this.#unreachableSince > this.#options.connectTimeoutMs) throw error;
     await sleep(Math.max(0, Math.min(deadline - Date.now(), 200)));
-  }
-
-  /** Up to maxPollRecords buffered records of unpaused partitions, advancing positions. */
-  #drain(): LogRecord[] {
-    const out: LogRecord[] = [];
-    for (const [k, state] of this.#owned) {
-      if (this.#paused.has(k) || state.buffer.length === 0) continue;
-      const take = state.buffer.splice(0, this.#maxPollRecords - out.length);
-      for (const record of take) out.push(record);
-      state.position =
-        state.buffer.length > 0
-          ? take[take.length - 1].offset + 1
-          : Math.max(take[take.length - 1].offset + 1, state.bufferEnd);
-      if (out.length >= this.#maxPollRecords) break;
-    }
-    return out;
   }
 
   assignment(): TopicPartition[] {

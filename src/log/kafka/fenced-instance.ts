@@ -14,6 +14,7 @@
  *   if (options.groupInstanceId) unwatch = watchFencedInstance(client, consumer);
  */
 import { type Consumer as ClientConsumer, connectionsApiChannel } from '@platformatic/kafka';
+import { FraudstreamError } from '../../errors.ts';
 import { hasApiId } from './errors.ts';
 
 export interface FencedListener {
@@ -45,4 +46,17 @@ export function watchFencedInstance(client: ClientConsumer, consumer: FencedList
   return () => {
     if (fencedWatch.get(owner) === consumer) fencedWatch.delete(owner);
   };
+}
+
+/** The error a fenced static member fails with (fatal: it must not rejoin). */
+export function memberFenced(
+  groupId: string,
+  instanceId: string | undefined,
+  cause: unknown,
+): FraudstreamError {
+  return new FraudstreamError(
+    'FS_MEMBER_FENCED',
+    `consumer of group "${groupId}": another consumer took its groupInstanceId "${instanceId}"`,
+    { cause },
+  );
 }
