@@ -8,34 +8,19 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { after, test } from 'node:test';
-import { FraudApp } from '../../../../src/apps/fraud/app/fraud-app.ts';
-import { loadConfig } from '../../../../src/config.ts';
-import { EmbeddedLog } from '../../../../src/log/embedded/index.ts';
-import { createLogger } from '../../../../src/logger.ts';
+import { testFraudApp } from '../fixtures/app.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fraud-app-stop-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('stop() called again while it runs waits for the same shutdown; it logs and closes once', async () => {
-  const lines: { event?: string }[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-      done();
-    },
-  });
-  const logger = createLogger({ destination, level: 'info', pretty: false });
-  const log = await EmbeddedLog.open({ dir: path.join(dir, 'log'), fsync: 'never' });
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      engine: { applicationId: 'stop-twice', stateDir: path.join(dir, 'state'), stateBackend: 'memory' },
-      generator: { eventsPerSecond: 2000 },
-    },
-  });
-  const app = await FraudApp.create({ config, log, logger, generate: true });
+  const { app, log, lines } = await testFraudApp(
+    dir,
+    'stop-twice',
+    { generator: { eventsPerSecond: 2000 } },
+    true,
+  );
   try {
     await app.start();
     const until = Date.now() + 20_000;

@@ -6,9 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { FraudApp } from '../../../../src/apps/fraud/app/fraud-app.ts';
 import { FEATURE_COUNT } from '../../../../src/apps/fraud/features/index.ts';
 import {
   FraudModel,
@@ -20,10 +18,8 @@ import {
   watchModelFile,
 } from '../../../../src/apps/fraud/model/index.ts';
 import { ModelHolder } from '../../../../src/apps/fraud/pipeline/scorer.ts';
-import { loadConfig } from '../../../../src/config.ts';
 import { isFraudstreamError } from '../../../../src/errors.ts';
-import { EmbeddedLog } from '../../../../src/log/embedded/index.ts';
-import { createLogger } from '../../../../src/logger.ts';
+import { testFraudApp } from '../fixtures/app.ts';
 import { sparkovCsv } from './sparkov-fixture.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fraud-hot-swap-'));
@@ -126,23 +122,7 @@ describe('FraudApp', () => {
   test('swaps the model of fraud.modelPath without a restart and logs old → new; a bad file is refused', async () => {
     const file = path.join(dir, 'app-model.json');
     publish(file, JSON.stringify(v1));
-    const lines: { event?: string; msg: string; level: number }[] = [];
-    const destination = new Writable({
-      write(chunk, _enc, done) {
-        for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-        done();
-      },
-    });
-    const logger = createLogger({ destination, level: 'info', pretty: false });
-    const log = await EmbeddedLog.open({ dir: path.join(dir, 'log'), fsync: 'never' });
-    const config = loadConfig({
-      env: {},
-      overrides: {
-        engine: { applicationId: 'hot-swap', stateDir: path.join(dir, 'state'), stateBackend: 'memory' },
-        fraud: { modelPath: file },
-      },
-    });
-    const app = await FraudApp.create({ config, log, logger, generate: false });
+    const { app, log, lines } = await testFraudApp(dir, 'hot-swap', { fraud: { modelPath: file } });
     try {
       assert.equal(app.model.current?.version, 'fraud@2026-11-01T00:00:00.000Z');
       publish(file, JSON.stringify(v2));
@@ -174,23 +154,8 @@ describe('FraudApp', () => {
       const aside = path.join(dir, 'v2.onnx');
       saveOnnx(file, v1);
       saveOnnx(aside, v2);
-      const log = await EmbeddedLog.open({ dir: path.join(dir, 'log-onnx'), fsync: 'never' });
-      const config = loadConfig({
-        env: {},
-        overrides: {
-          engine: {
-            applicationId: 'hot-swap-onnx',
-            stateDir: path.join(dir, 'state-onnx'),
-            stateBackend: 'memory',
-          },
-          fraud: { modelPath: file },
-        },
-      });
-      const app = await FraudApp.create({
-        config,
-        log,
-        logger: createLogger({ level: 'silent' }),
-        generate: false,
+      const { app, log } = await testFraudApp(path.join(dir, 'onnx'), 'hot-swap-onnx', {
+        fraud: { modelPath: file },
       });
       try {
         const first = app.model.current as unknown as OnnxModel;
