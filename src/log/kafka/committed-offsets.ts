@@ -1,7 +1,8 @@
 /**
- * The committed offsets a Kafka consumer starts from (and, outside transactions, commits). Under read_committed they are read as Kafka's
- * Java consumer reads them: with KIP-447's `require_stable`, so a partition whose previous owner's
- * transactional offset commit is still pending is not positioned from the offset before it.
+ * The committed offsets a Kafka consumer starts from (and, outside transactions, commits). Under
+ * read_committed they are read as Kafka's Java consumer reads them: with KIP-447's `require_stable`,
+ * so a partition whose previous owner's transactional offset commit is still pending is not
+ * positioned from the offset before it.
  *
  * @example
  *   const offsets = new CommittedOffsets(admin.offsetsClient, 'fraud', true, options);
@@ -42,9 +43,7 @@ export class CommittedOffsets {
       try {
         return await this.#fetch(tps);
       } catch (error) {
-        if (!hasApiId(error, 'UNSTABLE_OFFSET_COMMIT')) throw this.#error(error);
-        this.#unstableSince ??= Date.now();
-        if (Date.now() > deadline) throw this.#error(error);
+        if (!hasApiId(error, 'UNSTABLE_OFFSET_COMMIT') || Date.now() > deadline) throw this.#error(error);
         await new Promise((resolve) => setTimeout(resolve, UNSTABLE_RETRY_MS));
       }
     }
@@ -52,10 +51,14 @@ export class CommittedOffsets {
 
   /**
    * Positions the partitions of `states` that have none: committed offset, else `startFrom`
-   * (committed → earliest). While a commit is pending they stay unpositioned (asked again after
+   * (default and `committed` → earliest). While a commit is pending they stay unpositioned (asked again after
    * UNSTABLE_RETRY_MS), so the caller's other partitions keep going.
    */
-  async resolve(states: PartitionState[], startFrom: StartFrom, fetcher: PartitionFetcher): Promise<void> {
+  async resolve(
+    states: PartitionState[],
+    startFrom: StartFrom | undefined,
+    fetcher: PartitionFetcher,
+  ): Promise<void> {
     const unresolved = states.filter((s) => s.position === undefined);
     if (unresolved.length === 0 || Date.now() < this.#unstableUntil) return;
     const tps = unresolved.map((s) => s.tp);
@@ -64,7 +67,6 @@ export class CommittedOffsets {
       stable = await this.#fetch(tps);
     } catch (error) {
       if (!hasApiId(error, 'UNSTABLE_OFFSET_COMMIT')) throw this.#error(error);
-      this.#unstableSince ??= Date.now();
       this.#unstableUntil = Date.now() + UNSTABLE_RETRY_MS;
       return;
     }
@@ -87,10 +89,16 @@ export class CommittedOffsets {
     return this.#unstableSince;
   }
 
+  /** Notes since when the answers have been UNSTABLE_OFFSET_COMMIT (pendingSince). */
   async #fetch(tps: TopicPartition[]): Promise<TopicPartitionOffset[]> {
-    const offsets = await fetchCommittedOffsets(this.#admin, this.#groupId, tps, this.#stable);
-    this.#unstableSince = undefined;
-    return offsets;
+    try {
+      const offsets = await fetchCommittedOffsets(this.#admin, this.#groupId, tps, this.#stable);
+      this.#unstableSince = undefined;
+      return offsets;
+    } catch (error) {
+      if (hasApiId(error, 'UNSTABLE_OFFSET_COMMIT')) this.#unstableSince ??= Date.now();
+      throw error;
+    }
   }
 
   #error(error: unknown): FraudstreamError {

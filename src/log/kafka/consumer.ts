@@ -66,7 +66,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   /** close() is running the revocation callback: commits still work, polls return nothing. */
   #closing = false;
   #polling = false;
-  /** Set once a heartbeat was answered FENCED_INSTANCE_ID (see fencedInstanceId). */
+  /** Set once a group request was answered FENCED_INSTANCE_ID (see fencedInstanceId). */
   #fencedInstance: FraudstreamError | undefined;
   #unwatchFenced: (() => void) | undefined;
 
@@ -195,11 +195,8 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     const request = this.#revokeRequest;
     if (!request) return;
     this.#revokeRequest = undefined;
-    const partitions = [...this.#owned.values()].map((s) => s.tp);
     try {
-      // Partitions stay owned during the callback so it can read positions and commit them.
-      await this.#positionsBeforeRevoking();
-      await this.#consumerOptions.onRevoked?.(partitions);
+      await this.#revokeOwned();
       request.done();
     } catch (error) {
       this.#callbackError = error;
@@ -210,17 +207,15 @@ export class KafkaConsumer implements Consumer, GroupMembership {
   }
 
   /**
-   * A partition assigned but not fetched yet has no position; Kafka's consumer would look it up
-   * inside position(). So that a revocation callback can read (and commit) the position of every
-   * partition it is given, unknown ones are looked up first. Best effort: a pending transactional
-   * commit or an unreachable coordinator leaves them unknown (position() then says so).
+   * Runs onRevoked for every owned partition; they stay owned during the callback so it can read
+   * positions and commit them. A partition assigned but not fetched yet has no position (Kafka's
+   * consumer looks it up inside position()): it is positioned first. Best effort: a pending
+   * transactional commit or an unreachable coordinator leaves it unknown (position() says so).
    */
-  async #positionsBeforeRevoking(): Promise<void> {
+  async #revokeOwned(): Promise<void> {
     const states = [...this.#owned.values()];
-    if (states.every((s) => s.position !== undefined)) return;
-    await this.#committed
-      .resolve(states, this.#consumerOptions.startFrom ?? 'committed', this.#fetcher)
-      .catch(() => {});
+    await this.#committed.resolve(states, this.#consumerOptions.startFrom, this.#fetcher).catch(() => {});
+    await this.#consumerOptions.onRevoked?.(states.map((s) => s.tp));
   }
 
   async #runAssignment(): Promise<void> {
@@ -272,8 +267,11 @@ export class KafkaConsumer implements Consumer, GroupMembership {
         const remaining = deadline - Date.now();
         if (remaining <= 0 || this.#closed || this.#closing) return [];
         try {
-          const startFrom = this.#consumerOptions.startFrom ?? 'committed';
-          await this.#committed.resolve([...this.#owned.values()], startFrom, this.#fetcher);
+          await this.#committed.resolve(
+            [...this.#owned.values()],
+            this.#consumerOptions.startFrom,
+            this.#fetcher,
+          );
           const fetchable = [...this.#owned.values()].filter(
             (s) =>
               s.position !== undefined &&
@@ -385,11 +383,7 @@ export class KafkaConsumer implements Consumer, GroupMembership {
     this.#closing = true;
     let callbackError: unknown;
     try {
-      const owned = [...this.#owned.values()].map((s) => s.tp);
-      if (owned.length > 0 && !this.#manual) {
-        await this.#positionsBeforeRevoking();
-        await this.#consumerOptions.onRevoked?.(owned);
-      }
+      if (this.#owned.size > 0 && !this.#manual) await this.#revokeOwned();
     } catch (error) {
       callbackError = error;
     }
