@@ -17,8 +17,9 @@
  *   const watch = GroupOffsetsHangWatch.forApp(log, 'fraudstream', hanging, 30_000, logger);
  *   watch?.tick(consumer); // every loop turn, and between recovery attempts
  */
-import type { Consumer, Log } from '../../log/types.ts';
+import type { Consumer, Log, TopicPartition } from '../../log/types.ts';
 import type { Logger } from '../../logger.ts';
+import { BackgroundCheck } from './background-check.ts';
 import type { HangingTransactions } from './hanging-transactions.ts';
 
 export class GroupOffsetsHangWatch {
@@ -27,8 +28,9 @@ export class GroupOffsetsHangWatch {
   readonly #hanging: HangingTransactions;
   readonly #intervalMs: number;
   readonly #logger: Logger | undefined;
-  #nextAt = 0;
-  #inFlight: Promise<void> | null = null;
+  readonly #checks: BackgroundCheck;
+  /** the group's partition of `__consumer_offsets` (its partition count does not change) */
+  #partition: TopicPartition | undefined;
   /** the pending episode (its start) already reported */
   #reported: number | undefined;
 
@@ -38,6 +40,7 @@ export class GroupOffsetsHangWatch {
     this.#hanging = hanging;
     this.#intervalMs = intervalMs;
     this.#logger = logger;
+    this.#checks = new BackgroundCheck(intervalMs);
   }
 
   /** The watch for an app's group, or none when the log cannot see or end open transactions. */
@@ -57,22 +60,19 @@ export class GroupOffsetsHangWatch {
   tick(consumer: Consumer, now = Date.now()): void {
     const since = consumer.pendingOffsetCommitSince?.();
     if (since === undefined || now - since < this.#intervalMs) return;
-    if (now < this.#nextAt || this.#inFlight !== null) return;
-    this.#nextAt = now + Math.min(this.#intervalMs, 5000);
-    this.#inFlight = this.#check(since, now).finally(() => {
-      this.#inFlight = null;
-    });
+    if (this.#checks.due(now)) this.#checks.start(() => this.#check(since, now));
   }
 
   /** Settles when the check in flight (if any) is done (tests, shutdown). */
   settle(): Promise<void> {
-    return this.#inFlight ?? Promise.resolve();
+    return this.#checks.settle();
   }
 
   async #check(since: number, now: number): Promise<void> {
     const admin = this.#log.admin();
     try {
-      const tp = await admin.groupOffsetsPartition!(this.#groupId);
+      this.#partition ??= await admin.groupOffsetsPartition!(this.#groupId);
+      const tp = this.#partition;
       const held = await admin.openTransactions!(tp.topic, tp.partition);
       if (held.open.length === 0) return;
       if (this.#reported !== since) {

@@ -17,6 +17,7 @@
  */
 import type { Consumer, Log, TopicPartition } from '../../log/types.ts';
 import type { Logger } from '../../logger.ts';
+import { BackgroundCheck } from './background-check.ts';
 import type { HangingTransactions } from './hanging-transactions.ts';
 
 export class RepartitionHangWatch {
@@ -27,8 +28,7 @@ export class RepartitionHangWatch {
   readonly #logger: Logger | undefined;
   /** position of each watched partition and since when it has stood there */
   readonly #still = new Map<string, { position: number; since: number }>();
-  #nextAt = 0;
-  #inFlight: Promise<void> | null = null;
+  readonly #checks: BackgroundCheck;
 
   constructor(
     log: Log,
@@ -42,6 +42,7 @@ export class RepartitionHangWatch {
     this.#hanging = hanging;
     this.#intervalMs = intervalMs;
     this.#logger = logger;
+    this.#checks = new BackgroundCheck(intervalMs);
   }
 
   /** The watch for an app's repartition topics, or none: the log cannot see open transactions
@@ -59,8 +60,7 @@ export class RepartitionHangWatch {
 
   /** Notes where the watched partitions stand; checks the ones that stood still for the interval. */
   tick(consumer: Consumer, now = Date.now()): void {
-    if (this.#topics.size === 0 || now < this.#nextAt || this.#inFlight !== null) return;
-    this.#nextAt = now + Math.min(this.#intervalMs, 5000);
+    if (this.#topics.size === 0 || !this.#checks.due(now)) return;
     const stuck: Array<{ tp: TopicPartition; position: number }> = [];
     const seen = new Set<string>();
     for (const tp of consumer.assignment()) {
@@ -78,15 +78,12 @@ export class RepartitionHangWatch {
       else if (now - still.since >= this.#intervalMs) stuck.push({ tp, position });
     }
     for (const key of [...this.#still.keys()]) if (!seen.has(key)) this.#still.delete(key);
-    if (stuck.length === 0) return;
-    this.#inFlight = this.#check(stuck, now).finally(() => {
-      this.#inFlight = null;
-    });
+    if (stuck.length > 0) this.#checks.start(() => this.#check(stuck, now));
   }
 
   /** Settles when the check in flight (if any) is done (tests, shutdown). */
   settle(): Promise<void> {
-    return this.#inFlight ?? Promise.resolve();
+    return this.#checks.settle();
   }
 
   async #check(stuck: Array<{ tp: TopicPartition; position: number }>, now: number): Promise<void> {
