@@ -37,6 +37,11 @@ export function takeStorage(records: number, bytes: number): ColumnStorage {
       return s;
     }
   }
+  return newStorage(records, bytes);
+}
+
+/** Fresh storage for `records` records and `bytes` bytes. */
+export function newStorage(records: number, bytes: number): ColumnStorage {
   return {
     topicIds: new Int32Array(records),
     headerIds: new Int32Array(records),
@@ -51,9 +56,23 @@ export function takeStorage(records: number, bytes: number): ColumnStorage {
   };
 }
 
-/** Keeps `storage` for a later `takeStorage` (the smallest set goes when there are too many). */
-export function giveBack(storage: ColumnStorage): void {
-  spares.push(storage);
+/**
+ * Keeps the arrays and arena `owner` holds now for a later `takeStorage` (the smallest set goes when
+ * there are too many); the owner must take other storage before it writes again.
+ */
+export function giveBack(owner: ColumnStorage): void {
+  spares.push({
+    topicIds: owner.topicIds,
+    headerIds: owner.headerIds,
+    partitions: owner.partitions,
+    keyAt: owner.keyAt,
+    keyLength: owner.keyLength,
+    valueAt: owner.valueAt,
+    valueLength: owner.valueLength,
+    timestamps: owner.timestamps,
+    frameAt: owner.frameAt,
+    bytes: owner.bytes,
+  });
   if (spares.length <= MAX_SPARES) return;
   let smallest = 0;
   for (let i = 1; i < spares.length; i++) {

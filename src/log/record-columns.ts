@@ -21,7 +21,7 @@
  *   cols.push('payments-per-card', 0, key, value, Date.now(), {});
  *   await producer.send(cols.toRecords());
  */
-import { giveBack, takeStorage } from './column-spares.ts';
+import { type ColumnStorage, giveBack, newStorage, takeStorage } from './column-spares.ts';
 import type { Headers, ProducerRecord } from './types.ts';
 
 /** Timestamp of a record that carries none (the log stamps it with the append time). */
@@ -33,36 +33,36 @@ export const FRAME_PREFIX_BYTES = 16;
 export const FRAME_GAP_BYTES = 4;
 export const FRAME_SUFFIX_BYTES = 2;
 
-export class RecordColumns {
+export class RecordColumns implements ColumnStorage {
   /** Topic of each record, as an index into `topicNames`. */
-  topicIds: Int32Array;
+  topicIds!: Int32Array;
   readonly topicNames: string[] = [];
   /** Headers of each record, as an index into `headerList`; -1 for none or empty headers.
    * Consecutive records with the same headers object (the outputs of one input record) share an entry. */
-  headerIds: Int32Array;
+  headerIds!: Int32Array;
   readonly headerList: Headers[] = [];
-  partitions: Int32Array;
+  partitions!: Int32Array;
   /** Position of each key in `bytes`; -1 for a null key. */
-  keyAt: Int32Array;
-  keyLength: Int32Array;
+  keyAt!: Int32Array;
+  keyLength!: Int32Array;
   /** Position of each value in `bytes`; -1 for a null value (a tombstone). */
-  valueAt: Int32Array;
-  valueLength: Int32Array;
+  valueAt!: Int32Array;
+  valueLength!: Int32Array;
   /** Event time, or NO_TIMESTAMP. */
-  timestamps: Float64Array;
+  timestamps!: Float64Array;
   /** The arena; replaced (not reallocated in place) when it grows, so read it after `reserve`. */
-  bytes: Buffer;
+  bytes!: Buffer;
   /** Bytes of `bytes` in use. */
   used = 0;
   /** True while every record is a frame, the frames following each other from byte 0. */
   framed = true;
   /** Start of each record's frame in `bytes` (meaningful while `framed`). */
-  frameAt: Int32Array;
+  frameAt!: Int32Array;
   /** End of the last frame. */
   frameEnd = 0;
   /** Start of the frame being written, -1 if none. */
   private openFrame = -1;
-  private view: DataView;
+  private view!: DataView;
   private count = 0;
   private lastTopic: string | undefined;
   private lastTopicId = -1;
@@ -71,7 +71,22 @@ export class RecordColumns {
 
   /** Room for `initialRecords` records and `initialBytes` bytes before anything grows. */
   constructor(initialRecords = 64, initialBytes = 4096) {
-    const storage = takeStorage(Math.max(16, initialRecords), Math.max(64, initialBytes));
+    this.adopt(takeStorage(Math.max(16, initialRecords), Math.max(64, initialBytes)));
+  }
+
+  /**
+   * Gives the arrays and the arena to a later `RecordColumns` (column-spares.ts). Only for an owner
+   * that is done with these columns and keeps no view into them (no `key(i)`, `value(i)` or
+   * `toRecords()` result): they are left empty, with storage of their own, but are not meant to be used
+   * again.
+   */
+  release(): void {
+    giveBack(this);
+    this.adopt(newStorage(16, 64));
+  }
+
+  /** Takes `storage` as its arrays and arena, empty. */
+  private adopt(storage: ColumnStorage): void {
     this.topicIds = storage.topicIds;
     this.headerIds = storage.headerIds;
     this.partitions = storage.partitions;
@@ -82,39 +97,6 @@ export class RecordColumns {
     this.timestamps = storage.timestamps;
     this.frameAt = storage.frameAt;
     this.bytes = storage.bytes;
-    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
-  }
-
-  /**
-   * Gives the arrays and the arena to a later `RecordColumns` (column-spares.ts). Only for an owner
-   * that is done with these columns and keeps no view into them (no `key(i)`, `value(i)` or
-   * `toRecords()` result): they are left empty, with storage of their own, but are not meant to be used
-   * again.
-   */
-  release(): void {
-    giveBack({
-      topicIds: this.topicIds,
-      headerIds: this.headerIds,
-      partitions: this.partitions,
-      keyAt: this.keyAt,
-      keyLength: this.keyLength,
-      valueAt: this.valueAt,
-      valueLength: this.valueLength,
-      timestamps: this.timestamps,
-      frameAt: this.frameAt,
-      bytes: this.bytes,
-    });
-    const n = 16;
-    this.topicIds = new Int32Array(n);
-    this.headerIds = new Int32Array(n);
-    this.partitions = new Int32Array(n);
-    this.keyAt = new Int32Array(n);
-    this.keyLength = new Int32Array(n);
-    this.valueAt = new Int32Array(n);
-    this.valueLength = new Int32Array(n);
-    this.timestamps = new Float64Array(n);
-    this.frameAt = new Int32Array(n);
-    this.bytes = Buffer.alloc(64);
     this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
     this.count = 0;
     this.used = 0;
