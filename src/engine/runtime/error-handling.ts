@@ -24,6 +24,19 @@ export interface ErrorContext {
 /** `'fail'`, `'continue'`, or a function deciding per error. */
 export type ErrorHandler = HandlerResponse | ((ctx: ErrorContext) => HandlerResponse);
 
+/** The three handlers of an app (StreamsConfig), one per error kind; unset ones answer `fail`. */
+export interface ErrorHandlers {
+  deserializationErrorHandler?: ErrorHandler;
+  processingErrorHandler?: ErrorHandler;
+  productionErrorHandler?: ErrorHandler;
+}
+
+/** The handler of `kind` among `handlers`. */
+export function handlerFor(handlers: ErrorHandlers, kind: ErrorKind): ErrorHandler | undefined {
+  if (kind === 'deserialization') return handlers.deserializationErrorHandler;
+  return kind === 'processing' ? handlers.processingErrorHandler : handlers.productionErrorHandler;
+}
+
 export function decide(handler: ErrorHandler | undefined, ctx: ErrorContext): HandlerResponse {
   if (handler === undefined) return 'fail';
   return typeof handler === 'function' ? handler(ctx) : handler;

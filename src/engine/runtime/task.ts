@@ -21,8 +21,9 @@ import { UNREAD_VALUE } from '../topology/unread-values.ts';
 import {
   deadLetterRecord,
   decide,
-  type ErrorHandler,
+  type ErrorHandlers,
   type ErrorKind,
+  handlerFor,
   taskFailure,
 } from './error-handling.ts';
 import type { EngineMetrics } from './metrics.ts';
@@ -35,16 +36,13 @@ export type { InternalProcessorContext } from './node-runtime.ts';
 /** A serde that can write into the output arena. */
 type SerializeInto<T> = Required<Pick<Serde<T>, 'serializeInto'>>;
 
-export interface TaskEnv {
+export interface TaskEnv extends ErrorHandlers {
   applicationId: string;
   topology: Topology;
   stateDir: string;
   defaultBackend: StoreBackendFactory;
   clock: () => number;
   allowedLatenessMs: number;
-  deserializationErrorHandler?: ErrorHandler;
-  processingErrorHandler?: ErrorHandler;
-  productionErrorHandler?: ErrorHandler;
   /** Real topic names. */
   deadLetterTopic: string;
   lateRecordsTopic: string;
@@ -239,12 +237,7 @@ export class StreamTask {
   /** Throws for `fail`; writes the source record to the dead-letter topic for `continue`. */
   handleError(kind: ErrorKind, error: unknown): void {
     const record = this.current;
-    const handler =
-      kind === 'deserialization'
-        ? this.env.deserializationErrorHandler
-        : kind === 'processing'
-          ? this.env.processingErrorHandler
-          : this.env.productionErrorHandler;
+    const handler = handlerFor(this.env, kind);
     if (record === undefined || decide(handler, { kind, error, record, taskId: this.idString }) === 'fail') {
       throw taskFailure(kind, error, record, this.idString);
     }
