@@ -26,6 +26,7 @@ import { hasApiId, hasCode, toFraudstreamError } from './errors.ts';
 import { GROUP_OFFSETS_TOPIC, groupOffsetsPartitionOf } from './group-offsets-partition.ts';
 import { abortTransaction, openTransactions } from './open-transactions.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
+import { checkPartitionIndex, offsetsByTopic } from './partition-args.ts';
 import { topicMetadata } from './partition-leader.ts';
 
 export class KafkaAdmin implements LogAdmin {
@@ -225,17 +226,6 @@ export class KafkaAdmin implements LogAdmin {
       }));
   }
 
-  /** Throws FS_UNKNOWN_TOPIC / FS_UNKNOWN_PARTITION. */
-  async #checkPartition(topic: string, partition: number): Promise<void> {
-    const count = await this.partitionCount(topic);
-    if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
-      throw new FraudstreamError(
-        'FS_UNKNOWN_PARTITION',
-        `topic "${topic}" has no partition ${partition} (it has ${count})`,
-      );
-    }
-  }
-
   async openTransactions(topic: string, partition: number): Promise<PartitionTransactions> {
     try {
       return await openTransactions(this.#admin, topic, partition);
@@ -272,7 +262,7 @@ export class KafkaAdmin implements LogAdmin {
   async offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number> {
     if (!Number.isFinite(timestamp))
       throw new FraudstreamError('FS_INVALID_OFFSET', `timestamp must be a number, got ${timestamp}`);
-    await this.#checkPartition(topic, partition);
+    checkPartitionIndex(topic, partition, await this.partitionCount(topic));
     const found =
       (await this.#offsetsAt(topic, BigInt(Math.max(0, Math.floor(timestamp))))).get(partition) ?? -1;
     if (found >= 0) return found;
@@ -317,18 +307,10 @@ export class KafkaAdmin implements LogAdmin {
   }
 
   async setCommittedOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
-    const byTopic = new Map<string, { partition: number; offset: bigint }[]>();
-    for (const o of offsets) {
-      if (!Number.isInteger(o.offset) || o.offset < 0) {
-        throw new FraudstreamError(
-          'FS_INVALID_OFFSET',
-          `offset for ${o.topic}[${o.partition}] must be a non-negative integer, got ${o.offset}`,
-        );
-      }
-      const list = byTopic.get(o.topic) ?? [];
-      list.push({ partition: o.partition, offset: BigInt(o.offset) });
-      byTopic.set(o.topic, list);
-    }
+    const byTopic = offsetsByTopic(
+      offsets,
+      (o) => `offset for ${o.topic}[${o.partition}] must be a non-negative integer, got ${o.offset}`,
+    );
     await this.#requireEmptyGroup(groupId);
     try {
       await this.#admin.alterConsumerGroupOffsets({
@@ -343,30 +325,15 @@ export class KafkaAdmin implements LogAdmin {
   }
 
   async deleteRecords(offsets: TopicPartitionOffset[]): Promise<void> {
-    const byTopic = new Map<string, { partition: number; offset: bigint }[]>();
-    for (const o of offsets) {
-      if (!Number.isInteger(o.offset) || o.offset < 0) {
-        throw new FraudstreamError(
-          'FS_INVALID_OFFSET',
-          `cannot delete records of ${o.topic}[${o.partition}] before ${o.offset}: not a non-negative integer`,
-        );
-      }
-      const list = byTopic.get(o.topic) ?? [];
-      list.push({ partition: o.partition, offset: BigInt(o.offset) });
-      byTopic.set(o.topic, list);
-    }
+    const byTopic = offsetsByTopic(
+      offsets,
+      (o) =>
+        `cannot delete records of ${o.topic}[${o.partition}] before ${o.offset}: not a non-negative integer`,
+    );
     if (byTopic.size === 0) return;
     for (const [topic, partitions] of byTopic) {
       const count = await this.partitionCount(topic);
-      const missing = partitions.find(
-        (p) => !Number.isInteger(p.partition) || p.partition < 0 || p.partition >= count,
-      );
-      if (missing) {
-        throw new FraudstreamError(
-          'FS_UNKNOWN_PARTITION',
-          `topic "${topic}" has no partition ${missing.partition} (it has ${count})`,
-        );
-      }
+      for (const p of partitions) checkPartitionIndex(topic, p.partition, count);
     }
     try {
       await this.#admin.deleteRecords({

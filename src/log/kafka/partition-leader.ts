@@ -9,6 +9,7 @@
  */
 import { type Admin, type Connection, metadataV12 } from '@platformatic/kafka';
 import { FraudstreamError } from '../../errors.ts';
+import { checkPartitionIndex } from './partition-args.ts';
 
 export async function topicMetadata(admin: Admin, topic: string) {
   const cluster = await admin.metadata({ topics: [] });
@@ -24,13 +25,7 @@ export async function topicMetadata(admin: Admin, topic: string) {
 /** The partition's leader's connection. Throws FS_UNKNOWN_TOPIC / FS_UNKNOWN_PARTITION. */
 export async function partitionLeader(admin: Admin, topic: string, partition: number): Promise<Connection> {
   const { topic: found, brokers } = await topicMetadata(admin, topic);
-  const count = found.partitions.length;
-  if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
-    throw new FraudstreamError(
-      'FS_UNKNOWN_PARTITION',
-      `topic "${topic}" has no partition ${partition} (it has ${count})`,
-    );
-  }
+  checkPartitionIndex(topic, partition, found.partitions.length);
   const leaderId = found.partitions.find((p) => p.partitionIndex === partition)?.leaderId ?? -1;
   const leader = brokers.find((b) => b.nodeId === leaderId);
   if (!leader)

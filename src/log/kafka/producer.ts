@@ -31,6 +31,7 @@ import type {
 import type { KafkaAdmin } from './admin.ts';
 import { classify, hasApiId, toFraudstreamError } from './errors.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
+import { checkPartitionIndex } from './partition-args.ts';
 import { commitTxnOffsetsAtOnce } from './txn-offsets.ts';
 
 /** What a transaction needs from a KafkaConsumer to commit offsets as part of the group. */
@@ -159,12 +160,7 @@ export class KafkaProducer implements Producer {
       const count = counts.get(record.topic) ?? 0;
       const partition =
         record.partition ?? this.#partitioner.partition(record.topic, record.key ?? null, count);
-      if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
-        throw new FraudstreamError(
-          'FS_UNKNOWN_PARTITION',
-          `topic "${record.topic}" has no partition ${partition} (it has ${count})`,
-        );
-      }
+      checkPartitionIndex(record.topic, partition, count);
       const message: MessageToProduce = { topic: record.topic, partition };
       if (record.key != null) message.key = record.key;
       if (record.value !== null) message.value = record.value;
