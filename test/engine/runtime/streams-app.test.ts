@@ -25,6 +25,15 @@ function tmp(): string {
   return d;
 }
 
+/** Records i = 0..count-1 for the `payments` topic: value i, key `c<key(i)>`. */
+function payments(count: number, key: (i: number) => number = (i) => i) {
+  return Array.from({ length: count }, (_, i) => ({
+    topic: 'payments',
+    key: Buffer.from(`c${key(i)}`),
+    value: N.serialize(i),
+  }));
+}
+
 function countTopology() {
   const b = new StreamBuilder();
   b.stream('payments', { key: S, value: N })
@@ -40,13 +49,7 @@ test('StreamsApp runs a re-keying aggregation on the embedded log, exactly once,
   try {
     await log.admin().createTopic({ name: 'payments', partitions: 2 });
     const producer = await log.producer();
-    await producer.send(
-      Array.from({ length: 50 }, (_, i) => ({
-        topic: 'payments',
-        key: Buffer.from(`c${i % 7}`),
-        value: N.serialize(i),
-      })),
-    );
+    await producer.send(payments(50, (i) => i % 7));
     const registry = new Registry();
     const app = new StreamsApp(countTopology(), { applicationId: 'parity', log, registry, stateDir: tmp() });
     await app.start();
@@ -177,13 +180,7 @@ test('with the LMDB backend a restart restores only the changelog tail; cleanUp 
   try {
     await log.admin().createTopic({ name: 'payments', partitions: 2 });
     const producer = await log.producer();
-    await producer.send(
-      Array.from({ length: 40 }, (_, i) => ({
-        topic: 'payments',
-        key: Buffer.from(`c${i}`),
-        value: N.serialize(i),
-      })),
-    );
+    await producer.send(payments(40));
     const run = async (expected: number) => {
       const registry = new Registry();
       const app = new StreamsApp(countTopology(), {
@@ -238,19 +235,13 @@ test('a bad hangingTransactionMs fails at construction naming the key', () => {
 });
 
 test('close() called again while it runs waits for the same close: both resolve, nothing commits twice', async () => {
-  // The fraud app's POST /api/v1/streams/stop closes the app; processing then ends, and the CLI
-  // closes it too. The second close committed on the producer the first had just closed.
+  // The contract FraudApp.stop() broke (POST /api/v1/streams/stop, then the CLI, each stopped the
+  // app): StreamsApp.close() already kept it; this holds it there.
   const log = await EmbeddedLog.open({ dir: tmp() });
   try {
     await log.admin().createTopic({ name: 'payments', partitions: 2 });
     const producer = await log.producer();
-    await producer.send(
-      Array.from({ length: 20 }, (_, i) => ({
-        topic: 'payments',
-        key: Buffer.from(`c${i}`),
-        value: N.serialize(i),
-      })),
-    );
+    await producer.send(payments(20));
     const app = new StreamsApp(countTopology(), { applicationId: 'twice', log, stateDir: tmp() });
     await app.start();
     await readUntil(log, 'parity-out', (rs) => rs.length >= 20);
