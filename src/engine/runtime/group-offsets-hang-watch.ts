@@ -14,52 +14,33 @@
  * retried next time.
  *
  * @example
- *   const watch = GroupOffsetsHangWatch.forApp(log, 'fraudstream', hanging, 30_000, logger);
- *   watch?.tick(consumer); // every loop turn, and between recovery attempts
+ *   const watch = new GroupOffsetsHangWatch({ log, hanging, intervalMs: 30_000, logger }, 'fraudstream');
+ *   watch.tick(consumer); // every loop turn, and between recovery attempts
  */
-import type { Consumer, Log, TopicPartition } from '../../log/types.ts';
-import type { Logger } from '../../logger.ts';
+import type { Consumer, TopicPartition } from '../../log/types.ts';
 import { BackgroundCheck } from './background-check.ts';
-import type { HangingTransactions } from './hanging-transactions.ts';
+import type { HangWatchContext } from './hang-watches.ts';
 
 export class GroupOffsetsHangWatch {
-  readonly #log: Log;
+  readonly #ctx: HangWatchContext;
   readonly #groupId: string;
-  readonly #hanging: HangingTransactions;
-  readonly #intervalMs: number;
-  readonly #logger: Logger | undefined;
   readonly #checks: BackgroundCheck;
   /** the group's partition of `__consumer_offsets` (its partition count does not change) */
   #partition: TopicPartition | undefined;
   /** the pending episode (its start) already reported */
   #reported: number | undefined;
 
-  constructor(log: Log, groupId: string, hanging: HangingTransactions, intervalMs: number, logger?: Logger) {
-    this.#log = log;
+  /** Only for a log that can see and end open transactions and find the group's offsets partition. */
+  constructor(ctx: HangWatchContext, groupId: string) {
+    this.#ctx = ctx;
     this.#groupId = groupId;
-    this.#hanging = hanging;
-    this.#intervalMs = intervalMs;
-    this.#logger = logger;
-    this.#checks = new BackgroundCheck(intervalMs);
-  }
-
-  /** The watch for an app's group, or none when the log cannot see or end open transactions. */
-  static forApp(
-    log: Log,
-    groupId: string,
-    hanging: HangingTransactions,
-    intervalMs: number,
-    logger?: Logger,
-  ): GroupOffsetsHangWatch | undefined {
-    const admin = log.admin();
-    if (!admin.openTransactions || !admin.abortTransaction || !admin.groupOffsetsPartition) return undefined;
-    return new GroupOffsetsHangWatch(log, groupId, hanging, intervalMs, logger);
+    this.#checks = new BackgroundCheck(ctx.intervalMs);
   }
 
   /** Starts a check when the consumer has seen the group's offsets pending for the interval. */
   tick(consumer: Consumer, now = Date.now()): void {
     const since = consumer.pendingOffsetCommitSince?.();
-    if (since === undefined || now - since < this.#intervalMs) return;
+    if (since === undefined || now - since < this.#ctx.intervalMs) return;
     if (this.#checks.due(now)) this.#checks.start(() => this.#check(since, now));
   }
 
@@ -69,7 +50,8 @@ export class GroupOffsetsHangWatch {
   }
 
   async #check(since: number, now: number): Promise<void> {
-    const admin = this.#log.admin();
+    const { log, hanging, logger } = this.#ctx;
+    const admin = log.admin();
     try {
       this.#partition ??= await admin.groupOffsetsPartition!(this.#groupId);
       const tp = this.#partition;
@@ -77,15 +59,15 @@ export class GroupOffsetsHangWatch {
       if (held.open.length === 0) return;
       if (this.#reported !== since) {
         this.#reported = since;
-        this.#logger?.info(
+        logger?.info(
           { event: 'offsets_pending', group: this.#groupId, topic: tp.topic, partition: tp.partition, held },
           `the group's committed offsets have been pending for ${now - since} ms; ` +
             `looking at the transactions open on ${tp.topic}[${tp.partition}]`,
         );
       }
-      await this.#hanging.abortStale(this.#log, tp, held.logEnd, held, now);
+      await hanging.abortStale(log, tp, held.logEnd, held, now);
     } catch (error) {
-      this.#logger?.debug(
+      logger?.debug(
         { event: 'hanging_check_failed', group: this.#groupId, err: String(error) },
         'could not check the group offsets for a hanging transaction; will retry',
       );

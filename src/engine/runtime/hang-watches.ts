@@ -16,6 +16,15 @@ import { GroupOffsetsHangWatch } from './group-offsets-hang-watch.ts';
 import type { HangingTransactions } from './hanging-transactions.ts';
 import { RepartitionHangWatch } from './repartition-hang-watch.ts';
 
+/** What both watches share. */
+export interface HangWatchContext {
+  log: Log;
+  hanging: HangingTransactions;
+  /** how long without progress before a watch looks (restoreStallTimeoutMs) */
+  intervalMs: number;
+  logger?: Logger;
+}
+
 export class HangWatches {
   readonly #repartition: RepartitionHangWatch | undefined;
   readonly #offsets: GroupOffsetsHangWatch | undefined;
@@ -33,9 +42,14 @@ export class HangWatches {
     intervalMs: number,
     logger?: Logger,
   ): HangWatches {
+    const admin = log.admin();
+    if (!admin.openTransactions) return new HangWatches();
+    const ctx: HangWatchContext = { log, hanging, intervalMs, logger };
     return new HangWatches(
-      RepartitionHangWatch.forApp(log, repartitionTopics, hanging, intervalMs, logger),
-      GroupOffsetsHangWatch.forApp(log, groupId, hanging, intervalMs, logger),
+      repartitionTopics.length > 0 ? new RepartitionHangWatch(ctx, new Set(repartitionTopics)) : undefined,
+      admin.abortTransaction && admin.groupOffsetsPartition
+        ? new GroupOffsetsHangWatch(ctx, groupId)
+        : undefined,
     );
   }
 

@@ -12,50 +12,25 @@
  * background, one check at a time, and failures are logged at debug and retried next time.
  *
  * @example
- *   const watch = new RepartitionHangWatch(log, new Set(['app-by-card-repartition']), hanging, 30_000);
+ *   const watch = new RepartitionHangWatch({ log, hanging, intervalMs: 30_000 }, new Set(['app-by-card-repartition']));
  *   watch.tick(consumer); // every loop turn
  */
-import type { Consumer, Log, TopicPartition } from '../../log/types.ts';
-import type { Logger } from '../../logger.ts';
+import type { Consumer, TopicPartition } from '../../log/types.ts';
 import { BackgroundCheck } from './background-check.ts';
-import type { HangingTransactions } from './hanging-transactions.ts';
+import type { HangWatchContext } from './hang-watches.ts';
 
 export class RepartitionHangWatch {
-  readonly #log: Log;
+  readonly #ctx: HangWatchContext;
   readonly #topics: ReadonlySet<string>;
-  readonly #hanging: HangingTransactions;
-  readonly #intervalMs: number;
-  readonly #logger: Logger | undefined;
   /** position of each watched partition and since when it has stood there */
   readonly #still = new Map<string, { position: number; since: number }>();
   readonly #checks: BackgroundCheck;
 
-  constructor(
-    log: Log,
-    topics: ReadonlySet<string>,
-    hanging: HangingTransactions,
-    intervalMs: number,
-    logger?: Logger,
-  ) {
-    this.#log = log;
+  /** Only for a log that can see open transactions. */
+  constructor(ctx: HangWatchContext, topics: ReadonlySet<string>) {
+    this.#ctx = ctx;
     this.#topics = topics;
-    this.#hanging = hanging;
-    this.#intervalMs = intervalMs;
-    this.#logger = logger;
-    this.#checks = new BackgroundCheck(intervalMs);
-  }
-
-  /** The watch for an app's repartition topics, or none: the log cannot see open transactions
-   * (the embedded log has no hanging ones) or there is nothing to watch. */
-  static forApp(
-    log: Log,
-    repartitionTopics: string[],
-    hanging: HangingTransactions,
-    intervalMs: number,
-    logger?: Logger,
-  ): RepartitionHangWatch | undefined {
-    if (!log.admin().openTransactions || repartitionTopics.length === 0) return undefined;
-    return new RepartitionHangWatch(log, new Set(repartitionTopics), hanging, intervalMs, logger);
+    this.#checks = new BackgroundCheck(ctx.intervalMs);
   }
 
   /** Notes where the watched partitions stand; checks the ones that stood still for the interval. */
@@ -75,7 +50,7 @@ export class RepartitionHangWatch {
       seen.add(key);
       const still = this.#still.get(key);
       if (still === undefined || still.position !== position) this.#still.set(key, { position, since: now });
-      else if (now - still.since >= this.#intervalMs) stuck.push({ tp, position });
+      else if (now - still.since >= this.#ctx.intervalMs) stuck.push({ tp, position });
     }
     for (const key of [...this.#still.keys()]) if (!seen.has(key)) this.#still.delete(key);
     if (stuck.length > 0) this.#checks.start(() => this.#check(stuck, now));
@@ -89,7 +64,7 @@ export class RepartitionHangWatch {
   async #check(stuck: Array<{ tp: TopicPartition; position: number }>, now: number): Promise<void> {
     for (const { tp, position } of stuck) {
       try {
-        const held = await this.#log.admin().openTransactions?.(tp.topic, tp.partition);
+        const held = await this.#ctx.log.admin().openTransactions?.(tp.topic, tp.partition);
         if (
           !held ||
           held.lastStable !== position ||
@@ -101,9 +76,9 @@ export class RepartitionHangWatch {
           if (still?.position === position) still.since = now;
           continue;
         }
-        await this.#hanging.abortStale(this.#log, tp, held.logEnd, held, now);
+        await this.#ctx.hanging.abortStale(this.#ctx.log, tp, held.logEnd, held, now);
       } catch (error) {
-        this.#logger?.debug(
+        this.#ctx.logger?.debug(
           { event: 'hanging_check_failed', topic: tp.topic, partition: tp.partition, err: String(error) },
           'could not check for a hanging transaction; will retry',
         );
