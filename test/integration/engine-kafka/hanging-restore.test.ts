@@ -34,6 +34,10 @@ test('hanging transactions on a changelog (held restore) and on a repartition to
   const pb = await privateBroker(port, { FRAUDSTREAM_KAFKA_HEAP: '-Xms128m -Xmx512m' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-hanging-restore-'));
   const warnings: string[] = [];
+  /** info and error lines too: a failed wait prints them (why the app made no progress) */
+  const logged: string[] = [];
+  const logLine = (level: string) => (d: unknown, m: string) =>
+    logged.push(`${new Date().toISOString()} ${level} ${m} ${JSON.stringify(d)}`);
   let log: KafkaLog | undefined;
   let app: StreamsApp | undefined;
   try {
@@ -48,6 +52,21 @@ test('hanging transactions on a changelog (held restore) and on a repartition to
     const input = `${appId}-payments`;
     const output = `${appId}-counts`;
     const changelog = `${appId}-card-count-changelog`;
+    /** Fails, saying how far the app got and what it logged, unless its counts are `expected`. */
+    const expectCounts = async (running: StreamsApp, expected: string[], what: string) => {
+      const got = storeCounts(running);
+      if (got.join() === expected.join()) return;
+      const have = new Set(got);
+      const want = new Set(expected);
+      const failure = (running as unknown as { failure?: unknown }).failure;
+      assert.fail(
+        `${what}: ${got.length} counted of ${expected.length} (${expected.filter((x) => !have.has(x)).length} missing, ` +
+          `${got.filter((x) => !want.has(x)).length} not expected); app ${running.state}` +
+          `${failure ? ` failed: ${String(failure)}` : ''}; committed input offsets ` +
+          `${await committedTotal(log as KafkaLog, appId, input).catch((e) => String(e))}; the app's last log lines:\n` +
+          logged.slice(-80).join('\n'),
+      );
+    };
     await log.admin().createTopic({ name: input, partitions: 4 });
     await log.admin().createTopic({ name: output, partitions: 4 });
     const config = (stateDir: string, hangingTransactionMs = 1000) => ({
@@ -59,10 +78,13 @@ test('hanging transactions on a changelog (held restore) and on a repartition to
       restoreStallTimeoutMs: 2000,
       hangingTransactionMs,
       logger: {
-        info() {},
-        warn: (d: unknown, m: string) => warnings.push(`${m} ${JSON.stringify(d)}`),
-        error() {},
-        debug() {},
+        info: logLine('info'),
+        warn: (d: unknown, m: string) => {
+          warnings.push(`${m} ${JSON.stringify(d)}`);
+          logLine('warn')(d, m);
+        },
+        error: logLine('error'),
+        debug: logLine('debug'),
       } as never,
     });
     // 1. The first instance counts the first half and commits it (the changelog holds those counts).
@@ -105,7 +127,7 @@ test('hanging transactions on a changelog (held restore) and on a repartition to
     const running = app;
     const expected = expectedCounts(TOTAL);
     await waitFor(async () => storeCounts(running).join() === expected.join(), 120_000).catch(() => {});
-    assert.deepEqual(storeCounts(running), expected, 'restored and updated counts equal the reference');
+    await expectCounts(running, expected, 'restored and updated counts equal the reference');
     assert.ok(
       warnings.some((w) => /aborting a hanging transaction on .*card-count-changelog\[0\]/.test(w)),
       `the abort is logged: ${warnings.join(' | ')}`,
@@ -137,7 +159,7 @@ test('hanging transactions on a changelog (held restore) and on a repartition to
     await more.close();
     const all = expectedCounts(TOTAL + EXTRA);
     await waitFor(async () => storeCounts(running).join() === all.join(), 120_000).catch(() => {});
-    assert.deepEqual(storeCounts(running), all, 'the records behind the hanging transaction are counted');
+    await expectCounts(running, all, 'the records behind the hanging transaction are counted');
     assert.ok(
       warnings.some((w) => /aborting a hanging transaction on .*by-card-repartition\[1\]/.test(w)),
       `the abort is logged: ${warnings.join(' | ')}`,
@@ -161,7 +183,7 @@ test('hanging transactions on a changelog (held restore) and on a repartition to
     const third = app;
     const final = expectedCounts(TOTAL + 2 * EXTRA);
     await waitFor(async () => storeCounts(third).join() === final.join(), 120_000).catch(() => {});
-    assert.deepEqual(storeCounts(third), final, 'resumed from the committed offsets; the rest counted once');
+    await expectCounts(third, final, 'resumed from the committed offsets; the rest counted once');
     assert.ok(
       warnings.some((w) =>
         new RegExp(`aborting a hanging transaction on __consumer_offsets\\[${offsetsTp.partition}\\]`).test(
