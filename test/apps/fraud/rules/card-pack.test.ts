@@ -11,11 +11,12 @@ import {
 const pack = await loadRulePackFile(CARD_BEHAVIOUR_RULE_PACK_FILE);
 const quiet = {
   amount: 40,
-  is_night: 0,
+  hour: 14,
   amount_over_mean: 1,
   amount_sum_24h: 100,
+  amount_max_24h: 60,
   night_count_24h: 0,
-  category: 'grocery_pos',
+  category: 'travel',
 };
 const reasons = (r: Record<string, unknown>) => pack.evaluate(r).hits.map((h) => h.reason);
 
@@ -25,66 +26,99 @@ describe('sparkov card-behaviour pack', () => {
     assert.equal(pack.evaluate(quiet).level, 'MINIMAL');
   });
 
-  test('NIGHT_HIGH_AMOUNT: night and amount > 200', () => {
-    assert.deepEqual(reasons({ ...quiet, is_night: 1, amount: 200 }), []);
-    assert.deepEqual(reasons({ ...quiet, is_night: 1, amount: 199.99 }), []);
-    assert.deepEqual(reasons({ ...quiet, is_night: 1, amount: 200.01 }), [
-      'NIGHT_HIGH_AMOUNT',
-      'RISKY_CATEGORY_AMOUNT',
-    ]);
-    assert.deepEqual(reasons({ ...quiet, is_night: 0, amount: 200.01, category: 'travel' }), []);
+  test('SPEND_BURST_24H: earlier 24 h spend > 1000', () => {
+    assert.deepEqual(reasons({ ...quiet, amount_sum_24h: 1000 }), []);
+    assert.deepEqual(reasons({ ...quiet, amount_sum_24h: 999.99 }), []);
+    assert.deepEqual(reasons({ ...quiet, amount_sum_24h: 1000.01 }), ['SPEND_BURST_24H']);
   });
 
-  test('HIGH_AMOUNT_500: amount > 500', () => {
-    const at = (amount: number) => reasons({ ...quiet, amount, category: 'travel' });
-    assert.deepEqual(at(500), []);
-    assert.deepEqual(at(499.99), []);
-    assert.deepEqual(at(500.01), ['HIGH_AMOUNT_500']);
+  test('LATE_NIGHT_REPEAT: 22:00-03:59 and >= 1 earlier night transaction in 24 h', () => {
+    const at = (hour: number, night_count_24h: number) => reasons({ ...quiet, hour, night_count_24h });
+    assert.deepEqual(at(22, 1), ['LATE_NIGHT_REPEAT']);
+    assert.deepEqual(at(3, 1), ['LATE_NIGHT_REPEAT']);
+    assert.deepEqual(at(0, 2), ['LATE_NIGHT_REPEAT']);
+    assert.deepEqual(at(21, 1), [], 'just before 22:00');
+    assert.deepEqual(at(4, 1), [], 'just after 03:59');
+    assert.deepEqual(at(23, 0), [], 'no earlier night transaction');
   });
 
-  test('AMOUNT_SPIKE: amount > 5 x the card mean; absent history (NaN) never fires', () => {
-    assert.deepEqual(reasons({ ...quiet, amount_over_mean: 5 }), []);
-    assert.deepEqual(reasons({ ...quiet, amount_over_mean: 4.99 }), []);
-    assert.deepEqual(reasons({ ...quiet, amount_over_mean: 5.01 }), ['AMOUNT_SPIKE']);
+  test('GROCERY_HIGH_AMOUNT: grocery_pos over 200', () => {
+    const at = (amount: number, category = 'grocery_pos') => reasons({ ...quiet, amount, category });
+    assert.deepEqual(at(200), []);
+    assert.deepEqual(at(199.99), []);
+    assert.deepEqual(at(200.01), ['GROCERY_HIGH_AMOUNT']);
+    assert.deepEqual(at(200.01, 'grocery_net'), []);
+  });
+
+  test('AMOUNT_OVER_300: amount > 300', () => {
+    assert.deepEqual(reasons({ ...quiet, amount: 300 }), []);
+    assert.deepEqual(reasons({ ...quiet, amount: 299.99 }), []);
+    assert.deepEqual(reasons({ ...quiet, amount: 300.01 }), ['AMOUNT_OVER_300']);
+  });
+
+  test('AMOUNT_SPIKE: amount > 3 x the card mean; absent history (NaN) never fires', () => {
+    assert.deepEqual(reasons({ ...quiet, amount_over_mean: 3 }), []);
+    assert.deepEqual(reasons({ ...quiet, amount_over_mean: 2.99 }), []);
+    assert.deepEqual(reasons({ ...quiet, amount_over_mean: 3.01 }), ['AMOUNT_SPIKE']);
     assert.deepEqual(reasons({ ...quiet, amount_over_mean: Number.NaN }), []);
   });
 
-  test('SPEND_BURST_24H: earlier 24 h spend > 1000', () => {
-    assert.deepEqual(reasons({ ...quiet, amount_sum_24h: 1000 }), []);
-    assert.deepEqual(reasons({ ...quiet, amount_sum_24h: 999 }), []);
-    assert.deepEqual(reasons({ ...quiet, amount_sum_24h: 1000.5 }), ['SPEND_BURST_24H']);
+  test('LATE_HIGH_AMOUNT: 22:00-03:59 and amount > 200', () => {
+    const at = (hour: number, amount: number) => reasons({ ...quiet, hour, amount });
+    assert.deepEqual(at(22, 200), []);
+    assert.deepEqual(at(22, 199.99), []);
+    assert.deepEqual(at(22, 200.01), ['LATE_HIGH_AMOUNT']);
+    assert.deepEqual(at(3, 250), ['LATE_HIGH_AMOUNT']);
+    assert.deepEqual(at(21, 250), []);
+    assert.deepEqual(at(4, 250), []);
   });
 
-  test('RISKY_CATEGORY_AMOUNT: shopping_net / misc_net / grocery_pos over 200', () => {
-    assert.deepEqual(reasons({ ...quiet, category: 'shopping_net', amount: 200 }), []);
-    assert.deepEqual(reasons({ ...quiet, category: 'misc_net', amount: 200.01 }), ['RISKY_CATEGORY_AMOUNT']);
-    assert.deepEqual(reasons({ ...quiet, category: 'gas_transport', amount: 200.01 }), []);
+  test('BIG_DAY: an earlier transaction > 500 in 24 h and this one > 200', () => {
+    const at = (amount_max_24h: number, amount: number) => reasons({ ...quiet, amount_max_24h, amount });
+    assert.deepEqual(at(500, 250), []);
+    assert.deepEqual(at(499.99, 250), []);
+    assert.deepEqual(at(500.01, 250), ['BIG_DAY']);
+    assert.deepEqual(at(900, 200), []);
+    assert.deepEqual(at(900, 200.01), ['BIG_DAY']);
   });
 
-  test('NIGHT_BURST: >= 2 earlier night transactions in 24 h and amount > 100', () => {
-    assert.deepEqual(reasons({ ...quiet, night_count_24h: 1, amount: 150 }), []);
-    assert.deepEqual(reasons({ ...quiet, night_count_24h: 2, amount: 100 }), []);
-    assert.deepEqual(reasons({ ...quiet, night_count_24h: 2, amount: 100.01 }), ['NIGHT_BURST']);
+  test('ONLINE_HIGH_AMOUNT: shopping_net / misc_net over 500', () => {
+    const at = (category: string, amount: number) =>
+      reasons({ ...quiet, category, amount }).filter((r) => r !== 'AMOUNT_OVER_300');
+    assert.deepEqual(at('shopping_net', 500), []);
+    assert.deepEqual(at('shopping_net', 499.99), []);
+    assert.deepEqual(at('shopping_net', 500.01), ['ONLINE_HIGH_AMOUNT']);
+    assert.deepEqual(at('misc_net', 500.01), ['ONLINE_HIGH_AMOUNT']);
+    assert.deepEqual(at('shopping_pos', 500.01), []);
   });
 
-  test('levels: night + high amount + risky category = 75 HIGH; + spike = 95 CRITICAL', () => {
-    const r = pack.evaluate({ ...quiet, is_night: 1, amount: 900, category: 'shopping_net' });
-    assert.equal(r.score, 75);
-    assert.equal(r.level, 'HIGH');
+  test('levels: a late-night burst with a spike = 90 CRITICAL; CRITICAL >= 90, HIGH >= 55, MEDIUM >= 45, LOW >= 35', () => {
+    // burst 30 + late repeat 20 + over 300 10 + spike 10 + late amount 10 + big day 10
+    const r = pack.evaluate({
+      ...quiet,
+      hour: 23,
+      night_count_24h: 2,
+      amount: 900,
+      amount_over_mean: 9,
+      amount_sum_24h: 1800,
+      amount_max_24h: 700,
+    });
+    assert.equal(r.score, 90);
+    assert.equal(r.level, 'CRITICAL');
+    // late repeat 20 + over 300 10 + late amount 10 + big day 10 = 50: MEDIUM
     assert.equal(
-      pack.evaluate({ ...quiet, is_night: 1, amount: 900, category: 'shopping_net', amount_over_mean: 9 })
-        .level,
-      'CRITICAL',
+      pack.evaluate({ ...quiet, hour: 23, night_count_24h: 1, amount: 350, amount_max_24h: 700 }).level,
+      'MEDIUM',
     );
     const cases: Array<[number, string]> = [
-      [80, 'CRITICAL'],
-      [79, 'HIGH'],
-      [50, 'HIGH'],
-      [49, 'MEDIUM'],
-      [35, 'MEDIUM'],
-      [34, 'LOW'],
-      [20, 'LOW'],
-      [19, 'MINIMAL'],
+      [90, 'CRITICAL'],
+      [89, 'HIGH'],
+      [55, 'HIGH'],
+      [54, 'MEDIUM'],
+      [45, 'MEDIUM'],
+      [44, 'LOW'],
+      [35, 'LOW'],
+      [34, 'MINIMAL'],
     ];
     for (const [score, level] of cases) assert.equal(pack.levelOf(score).name, level, `score ${score}`);
   });
