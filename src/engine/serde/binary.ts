@@ -60,6 +60,13 @@ export class BinaryWriter {
     this.buf[this.pos++] = v;
   }
 
+  /** Unsigned 32-bit integer, 4 bytes little-endian. */
+  u32(v: number): void {
+    this.ensure(4);
+    this.buf.writeUInt32LE(v, this.pos);
+    this.pos += 4;
+  }
+
   f64(v: number): void {
     this.ensure(8);
     this.buf.writeDoubleLE(v, this.pos);
@@ -149,6 +156,13 @@ export class BinaryReader {
       shift += 7;
       if (shift > 28) throw new FraudstreamError('FS_SERDE', 'varuint longer than 5 bytes');
     }
+  }
+
+  u32(): number {
+    this.need(4);
+    const v = this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
   }
 
   f64(): number {

@@ -9,12 +9,20 @@
  * amount, per-category counts) are exact Welford/ counters. Merchant novelty remembers at most
  * `maxMerchants` merchants (least recently seen forgotten first), categories at most
  * `maxCategories`.
+ *
+ * Merchants seen are kept by a 32-bit hash of the name (merchantKey), not by name: a card's state
+ * is written to its changelog at every commit it took part in, and after months a card has been at
+ * hundreds of merchants (Sparkov: ~360 after seven months, 90 % of a 13 KB value by name; 12 bytes
+ * each by hash). The cost is a false "seen before" when a new merchant's hash equals one of the
+ * ≤ maxMerchants kept (about 1 in 4 million at 1024 kept).
  */
 import { FraudstreamError } from '../../../errors.ts';
 import { isNight } from './calendar.ts';
+import { fnv1a } from './codes.ts';
 import { placeOf, type TransactionView } from './view.ts';
 
-export const ENTITY_STATE_VERSION = 1;
+/** 2: merchants seen by hash (1: by name; still read, see merchantsSeenFrom). */
+export const ENTITY_STATE_VERSION = 2;
 export const SEVEN_DAYS_MS = 7 * 24 * 3_600_000;
 
 export interface EntityState {
@@ -35,9 +43,8 @@ export interface EntityState {
   lastLon: number | null;
   /** category → [count, amount sum] over the entity's life. */
   categories: Record<string, [number, number]>;
-  /** merchant → last time seen. */
-  merchantsSeen: Record<string, number>;
-  merchantsSeenSize: number;
+  /** merchantKey(merchant) → last time seen, in the order first seen. */
+  merchantsSeen: Map<number, number>;
 }
 
 export interface EntityStateLimits {
@@ -71,9 +78,13 @@ export function createEntityState(): EntityState {
     lastLat: null,
     lastLon: null,
     categories: Object.create(null),
-    merchantsSeen: Object.create(null),
-    merchantsSeenSize: 0,
+    merchantsSeen: new Map(),
   };
+}
+
+/** The key merchant novelty keeps a merchant under (FNV-1a 32-bit of the name). */
+export function merchantKey(merchant: string): number {
+  return fnv1a(merchant);
 }
 
 /**
@@ -124,45 +135,65 @@ export function updateEntityState(
     state.categories[event.category] = [1, event.amount];
   }
 
-  if (state.merchantsSeen[event.merchant] === undefined) {
-    if (state.merchantsSeenSize >= limits.maxMerchants) forgetOldestMerchant(state);
-    state.merchantsSeenSize++;
-  }
-  state.merchantsSeen[event.merchant] = t;
+  const seen = state.merchantsSeen;
+  const key = merchantKey(event.merchant);
+  if (!seen.has(key) && seen.size >= limits.maxMerchants) forgetOldestMerchant(seen);
+  seen.set(key, t);
 }
 
-function forgetOldestMerchant(state: EntityState): void {
-  let oldest: string | undefined;
+function forgetOldestMerchant(seen: Map<number, number>): void {
+  let oldest: number | undefined;
   let oldestTime = Number.POSITIVE_INFINITY;
-  for (const m in state.merchantsSeen) {
-    if (state.merchantsSeen[m] < oldestTime) {
-      oldestTime = state.merchantsSeen[m];
-      oldest = m;
+  for (const [key, time] of seen) {
+    if (time < oldestTime) {
+      oldestTime = time;
+      oldest = key;
     }
   }
-  if (oldest !== undefined) {
-    delete state.merchantsSeen[oldest];
-    state.merchantsSeenSize--;
+  if (oldest !== undefined) seen.delete(oldest);
+}
+
+/**
+ * Merchants seen as a state of either version holds them: [key, time] pairs (version 2, in JSON)
+ * or a name → time object (version 1), whose names are hashed in their order.
+ */
+export function merchantsSeenFrom(value: unknown): Map<number, number> {
+  if (Array.isArray(value)) return new Map(value as Array<[number, number]>);
+  const seen = new Map<number, number>();
+  for (const [name, time] of Object.entries((value ?? {}) as Record<string, number>)) {
+    seen.set(merchantKey(name), time);
   }
+  return seen;
 }
 
-/** JSON text of the state (what a changelog stores). */
+/** JSON text of the state (merchants seen as [key, time] pairs). */
 export function serializeEntityState(state: EntityState): string {
-  return JSON.stringify(state);
+  return JSON.stringify({ ...state, merchantsSeen: [...state.merchantsSeen] });
 }
 
-/** Inverse of serializeEntityState; refuses text of another state version. */
+/**
+ * Inverse of serializeEntityState; reads version 1 text too (merchants by name) and refuses
+ * text of another state version.
+ */
 export function deserializeEntityState(text: string): EntityState {
-  const parsed = JSON.parse(text) as EntityState;
-  if (parsed?.v !== ENTITY_STATE_VERSION || !Array.isArray(parsed.times)) {
+  const parsed = JSON.parse(text) as Omit<EntityState, 'v' | 'merchantsSeen'> & {
+    v: number;
+    merchantsSeen: unknown;
+    merchantsSeenSize?: number;
+  };
+  if ((parsed?.v !== ENTITY_STATE_VERSION && parsed?.v !== 1) || !Array.isArray(parsed.times)) {
     throw new FraudstreamError(
       'FS_SERDE',
       `entity state version ${String(parsed?.v)} is not ${ENTITY_STATE_VERSION}`,
     );
   }
+  const { merchantsSeenSize: _size, ...rest } = parsed;
   const categories = Object.create(null) as EntityState['categories'];
   Object.assign(categories, parsed.categories);
-  const merchantsSeen = Object.create(null) as EntityState['merchantsSeen'];
-  Object.assign(merchantsSeen, parsed.merchantsSeen);
-  return { ...parsed, categories, merchantsSeen };
+  return {
+    ...rest,
+    v: ENTITY_STATE_VERSION,
+    categories,
+    merchantsSeen: merchantsSeenFrom(parsed.merchantsSeen),
+  };
 }

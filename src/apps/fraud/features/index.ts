@@ -8,6 +8,8 @@ export {
   ENTITY_STATE_VERSION,
   type EntityState,
   type EntityStateLimits,
+  merchantKey,
+  merchantsSeenFrom,
   serializeEntityState,
   updateEntityState,
 } from './entity-state.ts';

@@ -11,7 +11,7 @@
  */
 import { hourOfDay, isNight, isWeekend } from './calendar.ts';
 import { categoryCode, paymentMethodCode } from './codes.ts';
-import { DEFAULT_LIMITS, type EntityState, type EntityStateLimits } from './entity-state.ts';
+import { DEFAULT_LIMITS, type EntityState, type EntityStateLimits, merchantKey } from './entity-state.ts';
 import { haversineKm } from './geo.ts';
 import { knownLabels, type MerchantRiskState } from './merchant-risk.ts';
 import { placeOf, type TransactionView } from './view.ts';
@@ -189,7 +189,7 @@ export function computeFeatures(
   out[k++] = cat ? 0 : 1;
   out[k++] = state.count > 0 ? (cat ? cat[0] : 0) / state.count : Number.NaN;
   out[k++] = cat && cat[1] > 0 ? amount / (cat[1] / cat[0]) : Number.NaN;
-  out[k++] = state.merchantsSeen[event.merchant] === undefined ? 1 : 0;
+  out[k++] = state.merchantsSeen.has(merchantKey(event.merchant)) ? 0 : 1;
   if (merchant) {
     const [n, frauds] = knownLabels(merchant, t, options.labelDelayMs ?? DEFAULT_LABEL_DELAY_MS);
     out[k++] = n > 0 ? frauds / n : Number.NaN;

@@ -3,18 +3,21 @@
  * written at every commit for each customer seen since the last one, so it should be cheap —
  * numbers as 8-byte doubles, no JSON text. Values written by earlier versions (JSON) are read.
  *
- *   byte 0    format 0xE1
+ *   byte 0    format 0xE2
  *   f64 ×2    fraudScore, scoredAt
- *   byte      entity state version
+ *   byte      entity state version (2)
  *   varuint n recent events, then n × (f64 time, f64 amount, string merchant, string device, u8 night)
  *   f64 ×3    count, mean, m2
  *   byte      presence bits of lastTime, lastLat, lastLon (bit set: an f64 follows, in that order)
  *   varuint n categories, n × (string, f64 count, f64 amount sum)
- *   varuint n merchants seen, n × (string, f64 last time); varuint merchantsSeenSize
+ *   varuint n merchants seen, n × (u32 merchant key, f64 last time)
+ *
+ * Format 0xE1 (entity state version 1) is read too: the same but merchants seen by name,
+ * n × (string, f64 last time), then a varuint count of them; their names are hashed as read.
  */
 import { BinaryReader, BinaryWriter, type Serde } from '../../../engine/index.ts';
 import { FraudstreamError } from '../../../errors.ts';
-import { ENTITY_STATE_VERSION, type EntityState } from '../features/index.ts';
+import { ENTITY_STATE_VERSION, type EntityState, merchantKey, merchantsSeenFrom } from '../features/index.ts';
 import { historyBytes } from './history-bytes.ts';
 
 /** What the customer store holds: the feature state and the customer fraud score. */
@@ -24,7 +27,9 @@ export interface CustomerState {
   scoredAt: number;
 }
 
-const FORMAT = 0xe1;
+const FORMAT = 0xe2;
+/** merchants seen by name (entity state version 1) */
+const FORMAT_BY_NAME = 0xe1;
 
 function encode(s: CustomerState): Buffer {
   const w = BinaryWriter.shared().reset();
@@ -51,24 +56,24 @@ function encode(s: CustomerState): Buffer {
     w.f64(count);
     w.f64(sum);
   }
-  const seen = Object.keys(e.merchantsSeen);
-  w.varuint(seen.length);
-  for (const m of seen) {
-    w.string(m);
-    w.f64(e.merchantsSeen[m]);
+  w.varuint(e.merchantsSeen.size);
+  for (const [key, time] of e.merchantsSeen) {
+    w.u32(key);
+    w.f64(time);
   }
-  w.varuint(e.merchantsSeenSize);
   return w.finish();
 }
 
 function decode(b: Buffer): CustomerState {
   if (b[0] === 0x7b) return fromJson(b);
   const r = new BinaryReader(b);
-  if (r.u8() !== FORMAT) throw new FraudstreamError('FS_SERDE', `unknown customer state format ${b[0]}`);
+  const format = r.u8();
+  if (format !== FORMAT && format !== FORMAT_BY_NAME)
+    throw new FraudstreamError('FS_SERDE', `unknown customer state format ${b[0]}`);
   const fraudScore = r.f64();
   const scoredAt = r.f64();
   const v = r.u8();
-  if (v !== ENTITY_STATE_VERSION)
+  if (v !== (format === FORMAT ? ENTITY_STATE_VERSION : 1))
     throw new FraudstreamError('FS_SERDE', `customer state version ${v} is not ${ENTITY_STATE_VERSION}`);
   const n = r.varuint();
   const times = new Array<number>(n);
@@ -95,12 +100,13 @@ function decode(b: Buffer): CustomerState {
     const c = r.string();
     categories[c] = [r.f64(), r.f64()];
   }
-  const merchantsSeen = Object.create(null) as EntityState['merchantsSeen'];
-  for (let i = r.varuint(); i > 0; i--) {
-    const m = r.string();
-    merchantsSeen[m] = r.f64();
+  const merchantsSeen: EntityState['merchantsSeen'] = new Map();
+  if (format === FORMAT) {
+    for (let i = r.varuint(); i > 0; i--) merchantsSeen.set(r.u32(), r.f64());
+  } else {
+    for (let i = r.varuint(); i > 0; i--) merchantsSeen.set(merchantKey(r.string()), r.f64());
+    r.varuint(); // their count, written apart in that format
   }
-  const merchantsSeenSize = r.varuint();
   const entity: EntityState = {
     v: ENTITY_STATE_VERSION,
     times,
@@ -116,18 +122,19 @@ function decode(b: Buffer): CustomerState {
     lastLon,
     categories,
     merchantsSeen,
-    merchantsSeenSize,
   };
   return { entity, fraudScore, scoredAt };
 }
 
-/** A value of the earlier JSON format. */
+/** A value of the earlier JSON format (entity state version 1: merchants seen by name). */
 function fromJson(b: Buffer): CustomerState {
   const s = JSON.parse(b.toString('utf8')) as CustomerState;
-  const e = s.entity;
+  const e = s.entity as EntityState & { merchantsSeenSize?: number };
   if (e && typeof e === 'object') {
+    if ((e.v as number) === 1) e.v = ENTITY_STATE_VERSION;
     e.categories = Object.assign(Object.create(null), e.categories);
-    e.merchantsSeen = Object.assign(Object.create(null), e.merchantsSeen);
+    e.merchantsSeen = merchantsSeenFrom(e.merchantsSeen);
+    delete e.merchantsSeenSize;
   }
   return s;
 }

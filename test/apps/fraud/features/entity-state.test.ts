@@ -56,7 +56,7 @@ describe('entity state', () => {
     for (let i = 0; i < 10; i++) updateEntityState(s, tx({ time: T0 + i * MIN, merchant: `m${i}` }), limits);
     assert.equal(s.times.length, 4);
     assert.equal(s.times[0], T0 + 6 * MIN);
-    assert.equal(Object.keys(s.merchantsSeen).length, 2);
+    assert.equal(s.merchantsSeen.size, 2);
     assert.equal(s.count, 10);
     updateEntityState(s, tx({ time: T0 + 9 * MIN + 7 * DAY }), limits);
     assert.equal(s.times.length, 1);

@@ -3,8 +3,10 @@
  * customer state (pipeline/customer-state-serde.ts).
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { describe, test } from 'node:test';
 import {
+  computeFeatures,
   createEntityState,
   DEFAULT_LIMITS,
   updateEntityState,
@@ -174,7 +176,7 @@ describe('customer state serde', () => {
     const back = customerStateSerde.deserialize(customerStateSerde.serialize(s));
     assert.deepEqual(back, s);
     assert.equal(Object.getPrototypeOf(back.entity.categories), null);
-    assert.equal(Object.getPrototypeOf(back.entity.merchantsSeen), null);
+    assert.ok(back.entity.merchantsSeen instanceof Map);
     const fresh = { entity: createEntityState(), fraudScore: 0, scoredAt: 0 };
     assert.deepEqual(customerStateSerde.deserialize(customerStateSerde.serialize(fresh)), fresh);
   });
@@ -214,9 +216,62 @@ describe('customer state serde', () => {
     assert.deepEqual(customerStateSerde.deserialize(changed).entity.times, entity.times);
   });
 
+  test('a value of the previous binary format (0xE1, merchants by name) is read and gives the same features', () => {
+    const fixture = JSON.parse(
+      fs.readFileSync(new URL('./fixtures/customer-state-v1.json', import.meta.url), 'utf8'),
+    ) as { hex: string; features: Array<Array<number | null>> };
+    const old = Buffer.from(fixture.hex, 'hex');
+    assert.equal(old[0], 0xe1);
+    const back = customerStateSerde.deserialize(old);
+    assert.equal(back.fraudScore, 12.5);
+    const probes = ['m1', 'm12', 'mérchant-ü', 'never-seen'].map((merchant) =>
+      tx({ time: T0 + 61 * 41 * MIN, merchant, amount: 77 }),
+    );
+    const features = probes.map((p) =>
+      Array.from(computeFeatures(back.entity, p)).map((v) => (Number.isNaN(v) ? null : v)),
+    );
+    assert.deepEqual(features, fixture.features);
+    // written again in the current format, it reads back equal
+    const again = customerStateSerde.serialize(back) as Buffer;
+    assert.equal(again[0], 0xe2);
+    assert.deepEqual(customerStateSerde.deserialize(again), back);
+  });
+
+  test('merchants seen cost 12 bytes each, whatever the length of their names', () => {
+    const entity = createEntityState();
+    for (let i = 0; i < 300; i++) {
+      updateEntityState(
+        entity,
+        tx({ time: T0 + i * 3 * HOUR, merchant: `fraud_Kirlin, Schaefer and Sons ${i}` }),
+      );
+    }
+    assert.equal(entity.merchantsSeen.size, 300);
+    const bytes = customerStateSerde.serialize({ entity, fraudScore: 0, scoredAt: 0 }) as Buffer;
+    const without = customerStateSerde.serialize({
+      entity: { ...entity, merchantsSeen: new Map() },
+      fraudScore: 0,
+      scoredAt: 0,
+    }) as Buffer;
+    // by name (format 0xE1) they took 300 × (1 + 34 + 8) bytes and a count
+    assert.equal(bytes.length - without.length, 300 * 12 + 1, 'a varuint of 300 is 2 bytes, of 0 one');
+    const back = customerStateSerde.deserialize(bytes);
+    const probe = tx({ time: T0 + 1000 * HOUR, merchant: 'fraud_Kirlin, Schaefer and Sons 7' });
+    assert.deepEqual(
+      Array.from(computeFeatures(back.entity, probe)),
+      Array.from(computeFeatures(entity, probe)),
+    );
+  });
+
   test('JSON values of earlier versions are read; another state version is refused', () => {
     const s = state();
-    assert.deepEqual(customerStateSerde.deserialize(Buffer.from(JSON.stringify(s))), s);
+    // what the JSON format wrote (entity state version 1): merchants seen by name, and their count
+    const byName: Record<string, number> = {};
+    for (let i = 0; i < 40; i++) byName[i % 4 === 0 ? 'mérchant-ü' : `m${i % 6}`] = T0 + i * 37 * MIN;
+    const v1 = {
+      ...s,
+      entity: { ...s.entity, v: 1, merchantsSeen: byName, merchantsSeenSize: Object.keys(byName).length },
+    };
+    assert.deepEqual(customerStateSerde.deserialize(Buffer.from(JSON.stringify(v1))), s);
     const bytes = customerStateSerde.serialize(s) as Buffer;
     const other = Buffer.from(bytes);
     other[17] = 99; // the entity state version byte
