@@ -17,7 +17,11 @@ function fakeApp(overrides: Partial<ServerDeps> = {}) {
   let state: AppState = 'RESTORING';
   let restored = false;
   let rulesVersion = 1;
-  const store = new Map<string, unknown>([['c1', { count: 3 }]]);
+  const store = new Map<string, unknown>([
+    ['c1', { count: 3 }],
+    // a value holding a Map, as the fraud customer state does (merchants seen)
+    ['m1', { seen: new Map([[7, 100]]) }],
+  ]);
   const deps: ServerDeps = {
     registry,
     token: 's3cret',
@@ -130,6 +134,9 @@ describe('server routes', () => {
     const { deps } = fakeApp();
     const app = buildServer(deps);
     assert.deepEqual((await app.inject({ url: '/api/v1/stores/counts/keys/c1' })).json().value, { count: 3 });
+    const withMap = await app.inject({ url: '/api/v1/stores/counts/keys/m1' });
+    assert.equal(withMap.headers['content-type'], 'application/json; charset=utf-8');
+    assert.deepEqual(withMap.json().value, { seen: { 7: 100 } }, 'a Map as an object, not {}');
     assert.equal((await app.inject({ url: '/api/v1/stores/counts/keys/zz' })).statusCode, 404);
     assert.equal((await app.inject({ url: '/api/v1/stores/nope/keys/c1' })).statusCode, 404);
     const win = (await app.inject({ url: '/api/v1/stores/counts/keys/c1?from=10&to=20' })).json();

@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from '../types.ts';
 
+/** JSON.stringify writes a Map as {}: store values holding one (the fraud customer state) show it as an object. */
+function mapsAsObjects(_key: string, value: unknown): unknown {
+  return value instanceof Map ? Object.fromEntries(value) : value;
+}
+
 /** Interactive queries over the running app's state stores (read-only). */
 export function storesRoutes(app: FastifyInstance, deps: ServerDeps): void {
   app.get('/api/v1/stores', async () => ({ stores: deps.storeNames() }));
@@ -31,7 +36,9 @@ export function storesRoutes(app: FastifyInstance, deps: ServerDeps): void {
       if (value === undefined) {
         return reply.code(404).send({ error: 'NOT_FOUND', message: `key "${key}" not in store "${store}"` });
       }
-      return { store, key, value };
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify({ store, key, value }, mapsAsObjects));
     },
   );
 }
