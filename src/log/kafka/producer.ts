@@ -33,6 +33,8 @@ import { classify, hasApiId, toFraudstreamError } from './errors.ts';
 import { clientBaseOptions, type ResolvedKafkaOptions } from './options.ts';
 import { checkPartitionIndex } from './partition-args.ts';
 import { commitTxnOffsetsAtOnce } from './txn-offsets.ts';
+// the client writes record timestamps more than 24.8 days from their batch's first wrongly without it
+import './varint64-fix.ts';
 
 /** What a transaction needs from a KafkaConsumer to commit offsets as part of the group. */
 export interface GroupMembership {

@@ -79,7 +79,11 @@ export function registerProduceConsumeCases(withLog: WithLog, options: ResolvedO
       assert.deepEqual(records[0].headers, { trace: 'abc', é: 'ü✓' });
       assert.equal(records[1].key, null);
       assert.equal(str(records[1].value), 'keyless');
-      assert.ok(Math.abs(records[1].timestamp - before) < 60_000, 'default timestamp is append time');
+      assert.ok(
+        Math.abs(records[1].timestamp - before) < 60_000,
+        `default timestamp is append time: ${records[1].timestamp} read, ${before} after the send ` +
+          `(timestamps read: ${records.map((r) => r.timestamp).join(', ')})`,
+      );
       assert.deepEqual(records[1].headers, {});
       assert.equal(records[2].value, null);
       assert.equal(str(records[3].key), '');
