@@ -103,6 +103,7 @@ export class FraudScorer {
           ? Math.max(0, (event.time - customer.account_created_at) / DAY_MS)
           : undefined,
         customer_fraud_score: customerScore,
+        event_kind: event.kind,
       },
       this.record,
     );

@@ -12,6 +12,8 @@ export interface RuleInputExtras {
   account_age_days?: number;
   /** aggregated customer fraud score 0-100 (seed 004) */
   customer_fraud_score?: number;
+  /** what the event is: a pack may score only one kind (its `when`) */
+  event_kind?: 'order' | 'card_transaction';
 }
 
 const EVENT_NAMES = [
@@ -23,6 +25,7 @@ const EVENT_NAMES = [
   'known_fraud',
   'account_age_days',
   'customer_fraud_score',
+  'event_kind',
   'customer_total_orders',
   'customer_total_amount',
 ];
@@ -78,6 +81,7 @@ export function ruleRecord(
   out.known_fraud = extras.known_fraud;
   out.account_age_days = extras.account_age_days;
   out.customer_fraud_score = extras.customer_fraud_score;
+  out.event_kind = extras.event_kind;
   // Seed 000's customer history including this order, from the lifetime feature figures.
   const count = out.history_count;
   const mean = out.amount_mean;

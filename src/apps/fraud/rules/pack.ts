@@ -63,6 +63,8 @@ export class CompiledRulePack {
   readonly id: RulePackVersion;
   readonly doc: Readonly<RulePackDoc>;
   readonly #rules: CompiledRule[];
+  /** the pack-level `when`: records it does not hold for are not scored */
+  readonly #when: Predicate | null;
   readonly #levels: ReadonlyArray<{ name: string; min: number; severity: Severity }>;
   readonly #derived: ReadonlyArray<{ fn: (args: InputValue[]) => InputValue; args: Getter[] }>;
   /** reused by every (synchronous) evaluation: derived functions and rules keep nothing of them */
@@ -73,12 +75,14 @@ export class CompiledRulePack {
     id: RulePackVersion,
     doc: RulePackDoc,
     rules: CompiledRule[],
+    when: Predicate | null,
     levels: Array<{ name: string; min: number; severity: Severity }>,
     derived: Array<{ fn: (args: InputValue[]) => InputValue; args: Getter[] }>,
   ) {
     this.id = id;
     this.doc = doc;
     this.#rules = rules;
+    this.#when = when;
     this.#levels = levels;
     this.#derived = derived;
     this.#inputs = { record: {}, derived: new Array(derived.length) };
@@ -109,7 +113,9 @@ export class CompiledRulePack {
     let score = 0;
     const hits: RuleHit[] = [];
     let routes: string[] | null = null;
-    for (const rule of this.#rules) {
+    const applies = this.#when === null || this.#when(inputs);
+    for (let r = 0; applies && r < this.#rules.length; r++) {
+      const rule = this.#rules[r];
       if (rule.when !== null && !rule.when(inputs)) continue;
       let contribution: number;
       if (rule.points !== null) contribution = rule.points;
@@ -128,7 +134,7 @@ export class CompiledRulePack {
     }
     // Fractional weights (seed 000) must not miss a boundary by float error: 0.1 + 0.2 >= 0.3.
     score = Math.round(score * 1e9) / 1e9;
-    const level = this.levelOf(score);
+    const level = applies ? this.levelOf(score) : this.#levels[this.#levels.length - 1];
     return {
       pack: this.id.pack,
       version: this.id.version,
@@ -150,7 +156,7 @@ export class CompiledRulePack {
  */
 export function compileRulePack(doc: unknown, source = '<api>'): CompiledRulePack {
   if (!isObject(doc)) fail(source, 'document', 'must be a mapping', doc);
-  const allowedTop = new Set(['pack', 'version', 'description', 'derived', 'levels', 'rules']);
+  const allowedTop = new Set(['pack', 'version', 'description', 'when', 'derived', 'levels', 'rules']);
   for (const k of Object.keys(doc))
     if (!allowedTop.has(k)) fail(source, `key "${k}"`, 'unknown top-level key');
   if (typeof doc.pack !== 'string' || !ID_PATTERN.test(doc.pack))
@@ -271,9 +277,15 @@ export function compileRulePack(doc: unknown, source = '<api>'): CompiledRulePac
     };
   });
 
+  // Which records the pack scores at all (e.g. card transactions only); may read derived inputs.
+  const when =
+    doc.when === undefined
+      ? null
+      : compileCondition(doc.when, (m, v, k = 'when') => fail(source, `key "${k}"`, m, v), getter);
+
   const hash = createHash('sha256').update(canonicalJson(doc)).digest('hex').slice(0, 16);
   const id: RulePackVersion = { pack: doc.pack, version: doc.version, hash, source };
-  return new CompiledRulePack(id, doc as unknown as RulePackDoc, rules, levels, derived);
+  return new CompiledRulePack(id, doc as unknown as RulePackDoc, rules, when, levels, derived);
 }
 
 type Complain = (message: string, value?: unknown, key?: string) => never;

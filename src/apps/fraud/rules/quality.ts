@@ -62,13 +62,15 @@ export const fraudQualityCases: FraudQualityHook = async (input) => {
   const scenarioFrauds = new Map<string, number>();
   const scenarioCaught = packs.map(() => new Map<string, number>());
   const record = emptyRuleRecord(featureNames);
+  // Sparkov rows are card transactions; generator rows are orders
+  const extras = { event_kind: dataset === 'sparkov' ? 'card_transaction' : 'order' } as const;
   for (let i = 0; i < n; i++) {
     const y = rows.y[i];
     frauds += y;
     if (!Number.isNaN(modelScores[i])) modelRows++;
     const scenario = rows.scenarios[i];
     if (y === 1 && scenario) scenarioFrauds.set(scenario, (scenarioFrauds.get(scenario) ?? 0) + 1);
-    ruleRecord(featureNames, rows.x, i * fc, views[i], {}, record);
+    ruleRecord(featureNames, rows.x, i * fc, views[i], extras, record);
     const results = packs.map((p) => p.evaluate(record));
     for (let k = 0; k < packs.length; k++) {
       const r = results[k];

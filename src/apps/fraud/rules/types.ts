@@ -67,6 +67,8 @@ export interface RulePackDoc {
   pack: string;
   version: string;
   description?: string;
+  /** the records the pack scores; others get its last (catch-all) level with no hits */
+  when?: Condition;
   derived?: Record<string, DerivedInputDoc>;
   levels: LevelDoc[];
   rules: RuleDoc[];

@@ -81,7 +81,7 @@ test('a card stream flows through validation, rules, decisions and alerts while 
       const view = fromSparkovRow(checked.value);
       if (night) view.time = Date.UTC(2020, 5, 20, 23, 0, 0) + i * 60_000; // force the night clock
       const features = tracker.next(view);
-      const record = ruleRecord(FEATURE_NAMES, features, 0, view);
+      const record = ruleRecord(FEATURE_NAMES, features, 0, view, { event_kind: 'card_transaction' });
       const packs = rules.evaluate(record);
       const out = decisions.decide({
         eventId: row.trans_num,

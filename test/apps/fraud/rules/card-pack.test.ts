@@ -17,6 +17,7 @@ const quiet = {
   amount_max_24h: 60,
   night_count_24h: 0,
   category: 'travel',
+  event_kind: 'card_transaction',
 };
 const reasons = (r: Record<string, unknown>) => pack.evaluate(r).hits.map((h) => h.reason);
 
@@ -24,6 +25,14 @@ describe('sparkov card-behaviour pack', () => {
   test('is shipped with the seed packs', () => {
     assert.equal(SHIPPED_RULE_PACK_FILES.length, 4);
     assert.equal(pack.evaluate(quiet).level, 'MINIMAL');
+  });
+
+  test('scores card transactions only: an order with the same figures gets MINIMAL and no hits', () => {
+    const burst = { ...quiet, amount_sum_24h: 1800, amount: 900, amount_max_24h: 700, hour: 23 };
+    assert.equal(pack.evaluate(burst).level, 'HIGH');
+    const order = pack.evaluate({ ...burst, event_kind: 'order' });
+    assert.equal(order.level, 'MINIMAL');
+    assert.deepEqual(order.hits, []);
   });
 
   test('SPEND_BURST_24H: earlier 24 h spend > 1000', () => {
@@ -182,6 +191,7 @@ describe('input names', () => {
       const { doc } = await loadRulePackFile(file);
       const derived = new Set(Object.keys(doc.derived ?? {}));
       const used = [
+        ...fields(doc.when, []),
         ...doc.rules.flatMap((r) => [...fields(r.when, []), ...(r.input ? [r.input] : [])]),
         ...Object.values(doc.derived ?? {}).flatMap((d) =>
           d.args.filter((a): a is string => typeof a === 'string'),

@@ -103,6 +103,37 @@ describe('rule-pack validation', () => {
     );
   });
 
+  test('a pack-level `when` scopes the pack: other records get its catch-all level and no hits', () => {
+    const levels = [
+      { name: 'HIGH', min: 10, severity: 'high' },
+      { name: 'LOW', min: 0, severity: 'low' },
+      { name: 'OK', severity: 'none' },
+    ];
+    const pack = compileRulePack({
+      ...smallPack(5),
+      levels,
+      when: { field: 'event_kind', op: 'eq', value: 'card_transaction' },
+    });
+    const card = pack.evaluate({ amount: 9, event_kind: 'card_transaction' });
+    assert.equal(card.level, 'HIGH');
+    assert.deepEqual(
+      card.hits.map((h) => h.reason),
+      ['BIG_AMOUNT'],
+    );
+    const order = pack.evaluate({ amount: 9, event_kind: 'order' });
+    // the catch-all, not the level a score of 0 would fall in (LOW here)
+    assert.equal(order.level, 'OK');
+    assert.equal(order.severity, 'none');
+    assert.equal(order.score, 0);
+    assert.deepEqual(order.hits, []);
+    assert.equal(pack.evaluate({ amount: 9 }).level, 'OK', 'an absent kind is not a card transaction');
+    expectInvalid(
+      { ...smallPack(5), when: { field: 'event_kind', op: 'equals', value: 'x' } },
+      'rules/x.yaml',
+      'key "when.op"',
+    );
+  });
+
   test('the version hash changes with the content and not with key order', () => {
     const a = compileRulePack(smallPack(5));
     const b = compileRulePack(smallPack(6));
