@@ -237,7 +237,10 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void>
  * Leaves a hanging transaction on `hung`: the transaction sends to `registered` and `hung` at once,
  * the client registers only the first with the coordinator (it deduplicates concurrent
  * AddPartitionsToTxn calls), and with verification off the broker takes both; the commit then ends
- * it on `registered` only.
+ * it on `registered` only. Under load the second send can reach the client after the first's
+ * AddPartitionsToTxn has returned: then both are registered, the commit would commit the record on
+ * `hung` (a CI run's app then failed on its "never committed" value), so that attempt is aborted
+ * and the trick tried again (the partition counts are cached by then).
  */
 async function hangingTransaction(
   log: KafkaLog,
@@ -245,14 +248,31 @@ async function hangingTransaction(
   hung: TopicPartition,
   check = true,
 ): Promise<void> {
-  const producer = await log.producer({ transactionalId: uniqueName('hanger') });
-  const txn = await producer.beginTransaction();
-  await Promise.allSettled([
-    txn.send([{ ...registered, value: Buffer.from('registered') }]),
-    txn.send([{ ...hung, key: Buffer.from('bogus'), value: Buffer.from('never committed') }]),
-  ]);
-  await txn.commit().catch(() => {});
-  await producer.close();
+  for (let attempt = 1; ; attempt++) {
+    const transactionalId = uniqueName('hanger');
+    const producer = await log.producer({ transactionalId });
+    const txn = await producer.beginTransaction();
+    await Promise.allSettled([
+      txn.send([{ ...registered, value: Buffer.from('registered') }]),
+      txn.send([{ ...hung, key: Buffer.from('bogus'), value: Buffer.from('never committed') }]),
+    ]);
+    const sent = await log.admin().openTransactions!(hung.topic, hung.partition);
+    const registeredBoth = sent.open.some(
+      (o) => o.coordinator?.transactionalId === transactionalId && o.coordinator.live,
+    );
+    if (registeredBoth) {
+      await txn.abort();
+      await producer.close();
+      assert.ok(
+        attempt < 5,
+        `the coordinator registered ${hung.topic}[${hung.partition}] in ${attempt} attempts`,
+      );
+      continue;
+    }
+    await txn.commit().catch(() => {});
+    await producer.close();
+    break;
+  }
   if (!check) return;
   const held = await log.admin().openTransactions!(hung.topic, hung.partition);
   assert.equal(
