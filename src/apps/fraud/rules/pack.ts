@@ -35,6 +35,8 @@ interface CompiledRule {
   routes: readonly string[];
 }
 
+/** What a pack whose `when` does not hold evaluates. */
+const NO_RULES: readonly CompiledRule[] = [];
 const COMPARISON_OPS = new Set(['gt', 'gte', 'lt', 'lte', 'eq', 'neq', 'in', 'nin']);
 const ID_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
@@ -114,8 +116,7 @@ export class CompiledRulePack {
     const hits: RuleHit[] = [];
     let routes: string[] | null = null;
     const applies = this.#when === null || this.#when(inputs);
-    for (let r = 0; applies && r < this.#rules.length; r++) {
-      const rule = this.#rules[r];
+    for (const rule of applies ? this.#rules : NO_RULES) {
       if (rule.when !== null && !rule.when(inputs)) continue;
       let contribution: number;
       if (rule.points !== null) contribution = rule.points;
