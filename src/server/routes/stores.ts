@@ -1,9 +1,14 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerDeps } from '../types.ts';
 
 /** JSON.stringify writes a Map as {}: store values holding one (the fraud customer state) show it as an object. */
 function mapsAsObjects(_key: string, value: unknown): unknown {
   return value instanceof Map ? Object.fromEntries(value) : value;
+}
+
+/** A store query's answer as JSON, Maps in its values included (key lookups and window fetches). */
+function asJson(reply: FastifyReply, body: object): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(JSON.stringify(body, mapsAsObjects));
 }
 
 /** Interactive queries over the running app's state stores (read-only). */
@@ -30,15 +35,13 @@ export function storesRoutes(app: FastifyInstance, deps: ServerDeps): void {
       if (req.query.from !== undefined || req.query.to !== undefined) {
         const from = Number(req.query.from ?? 0);
         const to = Number(req.query.to ?? Date.now());
-        return { store, key, from, to, windows: deps.storeWindowFetch(store, key, from, to) };
+        return asJson(reply, { store, key, from, to, windows: deps.storeWindowFetch(store, key, from, to) });
       }
       const value = deps.storeGet(store, key);
       if (value === undefined) {
         return reply.code(404).send({ error: 'NOT_FOUND', message: `key "${key}" not in store "${store}"` });
       }
-      return reply
-        .type('application/json; charset=utf-8')
-        .send(JSON.stringify({ store, key, value }, mapsAsObjects));
+      return asJson(reply, { store, key, value });
     },
   );
 }
