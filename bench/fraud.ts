@@ -1,7 +1,7 @@
 /**
  * Fraud pipeline benchmark: `npm run bench -- fraud [--orders N] [--seconds S] [--rates 10000,1000]
  * [--only throughput|latency] [--cpu-prof <file>] [--kafka host:port|off] [--commit-interval ms]
- * [--warmup S] [--targets embedded,kafka] [--max-poll n]` (profile: the first target's throughput window; kafka:
+ * [--warmup S] [--targets embedded,kafka] [--max-poll n] [--customers N]` (profile: the first target's throughput window; kafka:
  * default $FRAUDSTREAM_KAFKA_BROKERS or 127.0.0.1:9092, skipped when no broker answers).
  *
  * The full fraud topology (validation → merchant stage → customer stage: point-in-time features,
@@ -9,7 +9,8 @@
  * run by `StreamsApp` as `fraudstream start` runs it (exactly-once, the commit interval of config
  * engine.commitIntervalMs's default unless --commit-interval; in-memory stores), with one partition
  * per topic (one task per stage, one process), on a scratch embedded log (`embedded …` cases) and on the local Kafka broker with run-prefixed topics deleted
- * afterwards (`kafka …` cases). Generator orders (seed 7, 2% fraud) with their customer and merchant profiles.
+ * afterwards (`kafka …` cases). Generator orders (seed 7, 2% fraud) with their customer and merchant profiles
+ * (300 merchants; customers: 5,000 for throughput, 50,000 for latency, or --customers for both).
  *
  *   embedded max throughput        N orders pre-loaded; from app start until every order is scored
  *                                  and the final commit is done: events_per_sec; events_per_cpu_sec
@@ -44,7 +45,14 @@ interface Target {
   /** the app's commit interval (undefined: the engine's exactly-once default, as `fraudstream start`) */
   commitIntervalMs?: number;
 }
+/** Throughput: N orders over 30 days of event time, ~9 per customer in a 7-day window at 200k. */
 const CUSTOMERS = 5000;
+/**
+ * Latency: event time is append time, so at 10k/s 5,000 customers would each buy twice a second —
+ * every order a velocity alert, every history filling to its cap, figures set by the run's length
+ * (20 s at 10k/s: p99 ~1 s, from a growing backlog). 50,000: one order per customer every 5 s.
+ */
+const LATENCY_CUSTOMERS = 50_000;
 /** an order's timestamp in its waiting JSON text, replaced by the append time */
 const TIMESTAMP_MARK = -1;
 const TIMESTAMP_FIELD = `"timestamp":${TIMESTAMP_MARK}`;
@@ -60,6 +68,7 @@ function arg(args: string[], flag: string): string | undefined {
 function generate(
   orders: number,
   startTime: number,
+  customers = CUSTOMERS,
 ): { profiles: GeneratedRecord[]; orders: GeneratedRecord[] } {
   const out = { profiles: [] as GeneratedRecord[], orders: [] as GeneratedRecord[] };
   const generator = new SyntheticGenerator({
@@ -68,7 +77,7 @@ function generate(
     count: orders,
     startTime,
     kinds: ['customer', 'merchant', 'order'],
-    customers: CUSTOMERS,
+    customers,
     merchants: MERCHANTS,
   });
   for (const r of generator) (r.kind === 'order' ? out.orders : out.profiles).push(r);
@@ -143,11 +152,16 @@ async function maxThroughput(
   ctx: BenchContext,
   target: Target,
   orders: number,
+  customers: number,
   cpuProf?: string,
 ): Promise<BenchResult[]> {
   // Only the count is kept once the records are on the log: the app never holds its input, and a
   // bench that kept 200k generated orders alive would make every major GC of the app mark them.
-  let data: ReturnType<typeof generate> | undefined = generate(orders, Date.now() - 30 * 86_400_000);
+  let data: ReturnType<typeof generate> | undefined = generate(
+    orders,
+    Date.now() - 30 * 86_400_000,
+    customers,
+  );
   const orderCount = data.orders.length;
   const profileCount = data.profiles.length;
   let done = 0;
@@ -220,12 +234,13 @@ async function latencyAtRate(
   rate: number,
   seconds: number,
   warmupSeconds: number,
+  customers: number,
 ): Promise<BenchResult[]> {
   const warm = Math.round(rate * warmupSeconds);
   const total = Math.round(rate * seconds);
   // Profiles keep generated times (orders get their append time): start a week back so that none
   // is in the future (Kafka refuses timestamps over an hour ahead; 60k orders span over a day).
-  const data = generate(warm + total, Date.now() - 7 * 86_400_000);
+  const data = generate(warm + total, Date.now() - 7 * 86_400_000, customers);
   // Orders wait as JSON text (leaf strings a GC does not scan; the generated objects are dropped),
   // their timestamp a placeholder set at append time: the bench's own data and work on the app's
   // thread stay small, as a producer in another process would be.
@@ -346,6 +361,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const warmup = Number(arg(ctx.args, '--warmup') ?? 1);
   const rates = (arg(ctx.args, '--rates') ?? '10000,1000').split(',').map(Number);
   const only = arg(ctx.args, '--only');
+  const customersFlag = arg(ctx.args, '--customers');
   const commitFlag = arg(ctx.args, '--commit-interval');
   // Default: what `fraudstream start` uses (config engine.commitIntervalMs, its default when unset).
   const commitIntervalMs = Number(commitFlag ?? loadConfig({ env: {} }).engine.commitIntervalMs);
@@ -366,11 +382,22 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
             ctx,
             target,
             orders,
+            customersFlag === undefined ? CUSTOMERS : Number(customersFlag),
             target === targets[0] ? arg(ctx.args, '--cpu-prof') : undefined,
           )),
         );
       if (!only || only === 'latency')
-        for (const rate of rates) results.push(...(await latencyAtRate(ctx, target, rate, seconds, warmup)));
+        for (const rate of rates)
+          results.push(
+            ...(await latencyAtRate(
+              ctx,
+              target,
+              rate,
+              seconds,
+              warmup,
+              customersFlag === undefined ? LATENCY_CUSTOMERS : Number(customersFlag),
+            )),
+          );
     }
   } finally {
     await kafka?.close();
