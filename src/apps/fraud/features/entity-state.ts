@@ -10,19 +10,25 @@
  * `maxMerchants` merchants (least recently seen forgotten first), categories at most
  * `maxCategories`.
  *
- * Merchants seen are kept by a 32-bit hash of the name (merchantKey), not by name: a card's state
- * is written to its changelog at every commit it took part in, and after months a card has been at
- * hundreds of merchants (Sparkov: ~360 after seven months, 90 % of a 13 KB value by name; 12 bytes
- * each by hash). The cost is a false "seen before" when a new merchant's hash equals one of the
- * ≤ maxMerchants kept (about 1 in 4 million at 1024 kept).
+ * Merchants and devices are kept by a 32-bit hash of their name (merchantKey, deviceKey), not by
+ * name — in the merchants seen and in the recent history: a card's state is written to its
+ * changelog at every commit it took part in, and after months a card has been at hundreds of
+ * merchants (Sparkov: ~360 after seven months, 90 % of a 13 KB value by name; 12 bytes each by
+ * hash); a history entry is 25 bytes instead of ~60–90, and holds no strings for the GC to keep.
+ * The cost is a false "seen before" when a new merchant's hash equals one of the ≤ maxMerchants
+ * kept (about 1 in 4 million at 1024 kept), and a distinct count one short when two of the
+ * ≤ capacity names in its window share a hash (about 1 in 130,000 at 256 names).
  */
 import { FraudstreamError } from '../../../errors.ts';
 import { isNight } from './calendar.ts';
 import { fnv1a } from './codes.ts';
 import { placeOf, type TransactionView } from './view.ts';
 
-/** 2: merchants seen by hash (1: by name; still read, see merchantsSeenFrom). */
-export const ENTITY_STATE_VERSION = 2;
+/**
+ * 3: merchants and devices of the recent history by key (2: by name; 1: merchants seen by name too).
+ * Earlier versions are still read: their names are hashed (historyKeysFrom, merchantsSeenFrom).
+ */
+export const ENTITY_STATE_VERSION = 3;
 export const SEVEN_DAYS_MS = 7 * 24 * 3_600_000;
 
 export interface EntityState {
@@ -30,8 +36,10 @@ export interface EntityState {
   /** Recent events, oldest first, in arrival order (parallel arrays). */
   times: number[];
   amounts: number[];
-  merchants: string[];
-  devices: string[];
+  /** merchantKey of each event's merchant */
+  merchants: number[];
+  /** deviceKey of each event's device (NO_DEVICE when it had none) */
+  devices: number[];
   nights: number[];
   /** Lifetime count, mean and sum of squared deviations of amount (Welford). */
   count: number;
@@ -82,9 +90,31 @@ export function createEntityState(): EntityState {
   };
 }
 
-/** The key merchant novelty keeps a merchant under (FNV-1a 32-bit of the name). */
+/** The key merchant novelty and the history keep a merchant under (FNV-1a 32-bit of the name). */
 export function merchantKey(merchant: string): number {
   return fnv1a(merchant);
+}
+
+/** The history's key of an event without a device (distinct-device counts skip it). */
+export const NO_DEVICE = 0;
+
+/** The key the history keeps a device under: FNV-1a 32-bit of its id, NO_DEVICE for none or ''. */
+export function deviceKey(device: string | undefined): number {
+  if (device === undefined || device === '') return NO_DEVICE;
+  return fnv1a(device) || 1;
+}
+
+/** History merchants or devices of a version 1 or 2 state (names) as keys; keys are kept. */
+export function historyKeysFrom(
+  values: ReadonlyArray<string | number>,
+  key: (name: string) => number,
+): number[] {
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out[i] = typeof v === 'number' ? v : key(v);
+  }
+  return out;
 }
 
 /**
@@ -100,10 +130,11 @@ export function updateEntityState(
   limits: EntityStateLimits = DEFAULT_LIMITS,
 ): void {
   const t = event.time;
+  const key = merchantKey(event.merchant);
   state.times.push(t);
   state.amounts.push(event.amount);
-  state.merchants.push(event.merchant);
-  state.devices.push(event.device ?? '');
+  state.merchants.push(key);
+  state.devices.push(deviceKey(event.device));
   state.nights.push(isNight(t, limits.utcOffsetMinutes) ? 1 : 0);
   const newest = state.lastTime === null ? t : Math.max(t, state.lastTime);
   while (
@@ -136,7 +167,6 @@ export function updateEntityState(
   }
 
   const seen = state.merchantsSeen;
-  const key = merchantKey(event.merchant);
   if (!seen.has(key) && seen.size >= limits.maxMerchants) forgetOldestMerchant(seen);
   seen.set(key, t);
 }
@@ -172,8 +202,8 @@ export function serializeEntityState(state: EntityState): string {
 }
 
 /**
- * Inverse of serializeEntityState; reads version 1 text too (merchants by name) and refuses
- * text of another state version.
+ * Inverse of serializeEntityState; reads version 1 and 2 text too (names hashed as read) and
+ * refuses text of another state version.
  */
 export function deserializeEntityState(text: string): EntityState {
   const parsed = JSON.parse(text) as Omit<EntityState, 'v' | 'merchantsSeen'> & {
@@ -181,7 +211,7 @@ export function deserializeEntityState(text: string): EntityState {
     merchantsSeen: unknown;
     merchantsSeenSize?: number;
   };
-  if ((parsed?.v !== ENTITY_STATE_VERSION && parsed?.v !== 1) || !Array.isArray(parsed.times)) {
+  if (![1, 2, ENTITY_STATE_VERSION].includes(parsed?.v) || !Array.isArray(parsed.times)) {
     throw new FraudstreamError(
       'FS_SERDE',
       `entity state version ${String(parsed?.v)} is not ${ENTITY_STATE_VERSION}`,
@@ -193,6 +223,8 @@ export function deserializeEntityState(text: string): EntityState {
   return {
     ...rest,
     v: ENTITY_STATE_VERSION,
+    merchants: historyKeysFrom(parsed.merchants, merchantKey),
+    devices: historyKeysFrom(parsed.devices, deviceKey),
     categories,
     merchantsSeen: merchantsSeenFrom(parsed.merchantsSeen),
   };

@@ -11,7 +11,13 @@
  */
 import { hourOfDay, isNight, isWeekend } from './calendar.ts';
 import { categoryCode, paymentMethodCode } from './codes.ts';
-import { DEFAULT_LIMITS, type EntityState, type EntityStateLimits, merchantKey } from './entity-state.ts';
+import {
+  DEFAULT_LIMITS,
+  type EntityState,
+  type EntityStateLimits,
+  merchantKey,
+  NO_DEVICE,
+} from './entity-state.ts';
 import { haversineKm } from './geo.ts';
 import { knownLabels, type MerchantRiskState } from './merchant-risk.ts';
 import { placeOf, type TransactionView } from './view.ts';
@@ -77,10 +83,10 @@ export interface FeatureOptions {
 export const DEFAULT_LABEL_DELAY_MS = 7 * DAY;
 
 // Scratch for distinct counts: no allocation per event.
-const distinctScratch: string[] = [];
+const distinctScratch: number[] = [];
 
 function countDistinct(
-  values: string[],
+  values: number[],
   times: number[],
   from: number,
   to: number,
@@ -91,7 +97,7 @@ function countDistinct(
     const p = times[i];
     if (p > to || p <= from) continue;
     const v = values[i];
-    if (skipEmpty && v === '') continue;
+    if (skipEmpty && v === NO_DEVICE) continue;
     let seen = false;
     for (let j = 0; j < n; j++) {
       if (distinctScratch[j] === v) {

@@ -3,21 +3,30 @@
  * written at every commit for each customer seen since the last one, so it should be cheap —
  * numbers as 8-byte doubles, no JSON text. Values written by earlier versions (JSON) are read.
  *
- *   byte 0    format 0xE2
+ *   byte 0    format 0xE3
  *   f64 ×2    fraudScore, scoredAt
- *   byte      entity state version (2)
- *   varuint n recent events, then n × (f64 time, f64 amount, string merchant, string device, u8 night)
+ *   byte      entity state version (3)
+ *   varuint n recent events, then n × (f64 time, f64 amount, u32 merchant key, u32 device key, u8 night)
  *   f64 ×3    count, mean, m2
  *   byte      presence bits of lastTime, lastLat, lastLon (bit set: an f64 follows, in that order)
  *   varuint n categories, n × (string, f64 count, f64 amount sum)
  *   varuint n merchants seen, n × (u32 merchant key, f64 last time)
  *
- * Format 0xE1 (entity state version 1) is read too: the same but merchants seen by name,
- * n × (string, f64 last time), then a varuint count of them; their names are hashed as read.
+ * Earlier formats are read too, their names hashed as read: 0xE2 (entity state version 2), the
+ * same but history entries with names (f64 time, f64 amount, string merchant, string device — ''
+ * for none —, u8 night); 0xE1 (version 1), names in the history and merchants seen by name,
+ * n × (string, f64 last time), then a varuint count of them.
  */
 import { BinaryReader, BinaryWriter, type Serde } from '../../../engine/index.ts';
 import { FraudstreamError } from '../../../errors.ts';
-import { ENTITY_STATE_VERSION, type EntityState, merchantKey, merchantsSeenFrom } from '../features/index.ts';
+import {
+  deviceKey,
+  ENTITY_STATE_VERSION,
+  type EntityState,
+  historyKeysFrom,
+  merchantKey,
+  merchantsSeenFrom,
+} from '../features/index.ts';
 import { historyBytes } from './history-bytes.ts';
 
 /** What the customer store holds: the feature state and the customer fraud score. */
@@ -27,9 +36,17 @@ export interface CustomerState {
   scoredAt: number;
 }
 
-const FORMAT = 0xe2;
-/** merchants seen by name (entity state version 1) */
+const FORMAT = 0xe3;
+/** history entries with names (entity state version 2) */
+const FORMAT_NAMED_HISTORY = 0xe2;
+/** history entries and merchants seen with names (entity state version 1) */
 const FORMAT_BY_NAME = 0xe1;
+/** entity state version of each format */
+const VERSION_OF: Record<number, number> = {
+  [FORMAT]: ENTITY_STATE_VERSION,
+  [FORMAT_NAMED_HISTORY]: 2,
+  [FORMAT_BY_NAME]: 1,
+};
 
 function encode(s: CustomerState): Buffer {
   const w = BinaryWriter.shared().reset();
@@ -68,24 +85,25 @@ function decode(b: Buffer): CustomerState {
   if (b[0] === 0x7b) return fromJson(b);
   const r = new BinaryReader(b);
   const format = r.u8();
-  if (format !== FORMAT && format !== FORMAT_BY_NAME)
-    throw new FraudstreamError('FS_SERDE', `unknown customer state format ${b[0]}`);
+  const expected = VERSION_OF[format];
+  if (expected === undefined) throw new FraudstreamError('FS_SERDE', `unknown customer state format ${b[0]}`);
   const fraudScore = r.f64();
   const scoredAt = r.f64();
   const v = r.u8();
-  if (v !== (format === FORMAT ? ENTITY_STATE_VERSION : 1))
+  if (v !== expected)
     throw new FraudstreamError('FS_SERDE', `customer state version ${v} is not ${ENTITY_STATE_VERSION}`);
   const n = r.varuint();
   const times = new Array<number>(n);
   const amounts = new Array<number>(n);
-  const merchants = new Array<string>(n);
-  const devices = new Array<string>(n);
+  const merchants = new Array<number>(n);
+  const devices = new Array<number>(n);
   const nights = new Array<number>(n);
+  const named = format !== FORMAT;
   for (let i = 0; i < n; i++) {
     times[i] = r.f64();
     amounts[i] = r.f64();
-    merchants[i] = r.string();
-    devices[i] = r.string();
+    merchants[i] = named ? merchantKey(r.string()) : r.u32();
+    devices[i] = named ? deviceKey(r.string()) : r.u32();
     nights[i] = r.u8();
   }
   const count = r.f64();
@@ -101,7 +119,7 @@ function decode(b: Buffer): CustomerState {
     categories[c] = [r.f64(), r.f64()];
   }
   const merchantsSeen: EntityState['merchantsSeen'] = new Map();
-  if (format === FORMAT) {
+  if (format !== FORMAT_BY_NAME) {
     for (let i = r.varuint(); i > 0; i--) merchantsSeen.set(r.u32(), r.f64());
   } else {
     for (let i = r.varuint(); i > 0; i--) merchantsSeen.set(merchantKey(r.string()), r.f64());
@@ -126,14 +144,16 @@ function decode(b: Buffer): CustomerState {
   return { entity, fraudScore, scoredAt };
 }
 
-/** A value of the earlier JSON format (entity state version 1: merchants seen by name). */
+/** A value of the earlier JSON format (entity state version 1: names in the history and merchants seen). */
 function fromJson(b: Buffer): CustomerState {
   const s = JSON.parse(b.toString('utf8')) as CustomerState;
   const e = s.entity as EntityState & { merchantsSeenSize?: number };
   if (e && typeof e === 'object') {
-    if ((e.v as number) === 1) e.v = ENTITY_STATE_VERSION;
+    if ((e.v as number) === 1 || (e.v as number) === 2) e.v = ENTITY_STATE_VERSION;
     e.categories = Object.assign(Object.create(null), e.categories);
     e.merchantsSeen = merchantsSeenFrom(e.merchantsSeen);
+    if (Array.isArray(e.merchants)) e.merchants = historyKeysFrom(e.merchants, merchantKey);
+    if (Array.isArray(e.devices)) e.devices = historyKeysFrom(e.devices, deviceKey);
     delete e.merchantsSeenSize;
   }
   return s;

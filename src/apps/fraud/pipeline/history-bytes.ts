@@ -7,7 +7,7 @@
  * oldest dropped from the front (capacity, 7 days). So since the last encode `count - encodedCount`
  * events were appended and the rest of the difference in length was dropped from the front; the
  * entries kept are byte for byte what a full encode writes (each entry is encoded on its own:
- * f64 time, f64 amount, string merchant, string device, u8 night). Anything else — a state never
+ * f64 time, f64 amount, u32 merchant key, u32 device key, u8 night). Anything else — a state never
  * encoded, decoded anew, or whose kept entries' times do not match — is encoded in full.
  */
 import { BinaryWriter } from '../../../engine/index.ts';
@@ -32,15 +32,15 @@ const COMPACT_AFTER_BYTES = 4096;
 function writeEntry(w: BinaryWriter, e: EntityState, i: number): void {
   w.f64(e.times[i]);
   w.f64(e.amounts[i]);
-  w.string(e.merchants[i]);
-  w.string(e.devices[i]);
+  w.u32(e.merchants[i]);
+  w.u32(e.devices[i]);
   w.u8(e.nights[i]);
 }
 
 function encodeAll(e: EntityState): EncodedHistory {
   const n = e.times.length;
-  // room for a dozen more entries (~40 bytes each) before the first growth (a new unpooled buffer)
-  const bytes = new BinaryWriter(512 + n * 48);
+  // room for twenty more entries (25 bytes each) before the first growth (a new unpooled buffer)
+  const bytes = new BinaryWriter(512 + n * 32);
   const offsets = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     offsets[i] = bytes.length;

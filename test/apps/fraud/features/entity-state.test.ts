@@ -4,6 +4,10 @@ import {
   computeFeatures,
   createEntityState,
   deserializeEntityState,
+  deviceKey,
+  FEATURE_NAMES,
+  merchantKey,
+  NO_DEVICE,
   serializeEntityState,
   updateEntityState,
 } from '../../../../src/apps/fraud/features/index.ts';
@@ -41,6 +45,29 @@ describe('entity state', () => {
     );
     const restored = deserializeEntityState(serializeEntityState(s));
     assert.equal(restored.lastLat, null);
+  });
+
+  test('the history keeps merchants and devices by key; distinct counts as by name; text of version 2 is read', () => {
+    const s = createEntityState();
+    const names = ['alpha', 'beta', 'alpha', 'gamma', 'beta'];
+    const devices = ['d1', undefined, 'd1', 'd2', ''];
+    for (let i = 0; i < names.length; i++) {
+      updateEntityState(s, tx({ time: T0 + i * MIN, merchant: names[i], device: devices[i] }));
+    }
+    assert.deepEqual(s.merchants, names.map(merchantKey));
+    assert.deepEqual(s.devices, devices.map(deviceKey));
+    assert.equal(deviceKey(undefined), NO_DEVICE);
+    assert.equal(deviceKey(''), NO_DEVICE);
+    const f = computeFeatures(s, tx({ time: T0 + 10 * MIN, merchant: 'alpha', device: 'd3' }));
+    const at = (name: string) => FEATURE_NAMES.indexOf(name);
+    assert.equal(f[at('distinct_merchants_24h')], 3);
+    assert.equal(f[at('distinct_devices_24h')], 2, 'no device and "" are not counted');
+    // version 2 text: the same state with names in the history
+    const v2 = JSON.parse(serializeEntityState(s)) as Record<string, unknown>;
+    v2.v = 2;
+    v2.merchants = names;
+    v2.devices = devices.map((d) => d ?? '');
+    assert.equal(serializeEntityState(deserializeEntityState(JSON.stringify(v2))), serializeEntityState(s));
   });
 
   test('a state of another version is refused', () => {

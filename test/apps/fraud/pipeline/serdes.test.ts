@@ -233,8 +233,56 @@ describe('customer state serde', () => {
     assert.deepEqual(features, fixture.features);
     // written again in the current format, it reads back equal
     const again = customerStateSerde.serialize(back) as Buffer;
-    assert.equal(again[0], 0xe2);
+    assert.equal(again[0], 0xe3);
     assert.deepEqual(customerStateSerde.deserialize(again), back);
+  });
+
+  test('a value of format 0xE2 (names in the history) is read and gives the same features', () => {
+    const fixture = JSON.parse(
+      fs.readFileSync(new URL('./fixtures/customer-state-v2.json', import.meta.url), 'utf8'),
+    ) as { hex: string; features: Array<Array<number | null>> };
+    const old = Buffer.from(fixture.hex, 'hex');
+    assert.equal(old[0], 0xe2);
+    const back = customerStateSerde.deserialize(old);
+    assert.equal(back.fraudScore, 33.25);
+    assert.equal(back.entity.times.length, 60);
+    assert.ok(back.entity.merchants.every((k) => Number.isInteger(k) && k > 0));
+    const probes = (
+      [
+        ['m1', 'device-1'],
+        ['m12', 'new-device'],
+        ['mérchant-ü', undefined],
+        ['never-seen', 'device-3'],
+      ] as const
+    ).map(([merchant, device]) => tx({ time: T0 + 61 * 41 * MIN, merchant, device, amount: 77 }));
+    const features = probes.map((p) =>
+      Array.from(computeFeatures(back.entity, p)).map((v) => (Number.isNaN(v) ? null : v)),
+    );
+    assert.deepEqual(features, fixture.features);
+    // the same state written again is smaller (keys, not names) and reads back equal
+    const again = customerStateSerde.serialize(back) as Buffer;
+    assert.equal(again[0], 0xe3);
+    assert.ok(again.length < old.length, `${again.length} < ${old.length}`);
+    assert.deepEqual(customerStateSerde.deserialize(again), back);
+  });
+
+  test('a history entry costs 25 bytes, whatever the length of its merchant and device names', () => {
+    const entity = createEntityState();
+    const step = (i: number) =>
+      updateEntityState(
+        entity,
+        tx({
+          time: T0 + i * MIN,
+          merchant: `fraud_Kirlin, Schaefer and Sons ${i % 3}`,
+          device: `a2f4c1d0-5b7e-4e0f-9c3a-${String(i % 5).padStart(12, '0')}`,
+        }),
+      );
+    for (let i = 0; i < 10; i++) step(i);
+    const before = (customerStateSerde.serialize({ entity, fraudScore: 0, scoredAt: 0 }) as Buffer).length;
+    for (let i = 10; i < 110; i++) step(i);
+    const after = (customerStateSerde.serialize({ entity, fraudScore: 0, scoredAt: 0 }) as Buffer).length;
+    // 100 more entries; the count's varuint grows from 1 to 1 byte (110 < 128)
+    assert.equal(after - before, 100 * 25);
   });
 
   test('merchants seen cost 12 bytes each, whatever the length of their names', () => {
@@ -267,9 +315,23 @@ describe('customer state serde', () => {
     // what the JSON format wrote (entity state version 1): merchants seen by name, and their count
     const byName: Record<string, number> = {};
     for (let i = 0; i < 40; i++) byName[i % 4 === 0 ? 'mérchant-ü' : `m${i % 6}`] = T0 + i * 37 * MIN;
+    // ... and names in the history ('' for no device)
+    const merchants: string[] = [];
+    const devices: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      merchants.push(i % 4 === 0 ? 'mérchant-ü' : `m${i % 6}`);
+      devices.push(i % 5 === 0 ? '' : `d${i % 3}`);
+    }
     const v1 = {
       ...s,
-      entity: { ...s.entity, v: 1, merchantsSeen: byName, merchantsSeenSize: Object.keys(byName).length },
+      entity: {
+        ...s.entity,
+        v: 1,
+        merchants,
+        devices,
+        merchantsSeen: byName,
+        merchantsSeenSize: Object.keys(byName).length,
+      },
     };
     assert.deepEqual(customerStateSerde.deserialize(Buffer.from(JSON.stringify(v1))), s);
     const bytes = customerStateSerde.serialize(s) as Buffer;
