@@ -153,6 +153,20 @@ describe('repartition wire format', () => {
   });
 });
 
+/** A customer-state value written by earlier code, and the features it gave (fixtures/*.json). */
+function stateFixture(file: string): {
+  old: Buffer;
+  fixture: { hex: string; features: Array<Array<number | null>> };
+} {
+  const fixture = JSON.parse(fs.readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8'));
+  return { old: Buffer.from(fixture.hex, 'hex'), fixture };
+}
+
+/** Features as the fixtures hold them (NaN as null). */
+function featuresOf(entity: CustomerState['entity'], probes: ReturnType<typeof tx>[]) {
+  return probes.map((p) => Array.from(computeFeatures(entity, p)).map((v) => (Number.isNaN(v) ? null : v)));
+}
+
 describe('customer state serde', () => {
   function state(): CustomerState {
     const entity = createEntityState();
@@ -217,20 +231,14 @@ describe('customer state serde', () => {
   });
 
   test('a value of the previous binary format (0xE1, merchants by name) is read and gives the same features', () => {
-    const fixture = JSON.parse(
-      fs.readFileSync(new URL('./fixtures/customer-state-v1.json', import.meta.url), 'utf8'),
-    ) as { hex: string; features: Array<Array<number | null>> };
-    const old = Buffer.from(fixture.hex, 'hex');
+    const { old, fixture } = stateFixture('customer-state-v1.json');
     assert.equal(old[0], 0xe1);
     const back = customerStateSerde.deserialize(old);
     assert.equal(back.fraudScore, 12.5);
     const probes = ['m1', 'm12', 'mérchant-ü', 'never-seen'].map((merchant) =>
       tx({ time: T0 + 61 * 41 * MIN, merchant, amount: 77 }),
     );
-    const features = probes.map((p) =>
-      Array.from(computeFeatures(back.entity, p)).map((v) => (Number.isNaN(v) ? null : v)),
-    );
-    assert.deepEqual(features, fixture.features);
+    assert.deepEqual(featuresOf(back.entity, probes), fixture.features);
     // written again in the current format, it reads back equal
     const again = customerStateSerde.serialize(back) as Buffer;
     assert.equal(again[0], 0xe3);
@@ -238,10 +246,7 @@ describe('customer state serde', () => {
   });
 
   test('a value of format 0xE2 (names in the history) is read and gives the same features', () => {
-    const fixture = JSON.parse(
-      fs.readFileSync(new URL('./fixtures/customer-state-v2.json', import.meta.url), 'utf8'),
-    ) as { hex: string; features: Array<Array<number | null>> };
-    const old = Buffer.from(fixture.hex, 'hex');
+    const { old, fixture } = stateFixture('customer-state-v2.json');
     assert.equal(old[0], 0xe2);
     const back = customerStateSerde.deserialize(old);
     assert.equal(back.fraudScore, 33.25);
@@ -255,10 +260,7 @@ describe('customer state serde', () => {
         ['never-seen', 'device-3'],
       ] as const
     ).map(([merchant, device]) => tx({ time: T0 + 61 * 41 * MIN, merchant, device, amount: 77 }));
-    const features = probes.map((p) =>
-      Array.from(computeFeatures(back.entity, p)).map((v) => (Number.isNaN(v) ? null : v)),
-    );
-    assert.deepEqual(features, fixture.features);
+    assert.deepEqual(featuresOf(back.entity, probes), fixture.features);
     // the same state written again is smaller (keys, not names) and reads back equal
     const again = customerStateSerde.serialize(back) as Buffer;
     assert.equal(again[0], 0xe3);
