@@ -26,7 +26,7 @@ import { placeOf, type TransactionView } from './view.ts';
 
 /**
  * 3: merchants and devices of the recent history by key (2: by name; 1: merchants seen by name too).
- * Earlier versions are still read: their names are hashed (historyKeysFrom, merchantsSeenFrom).
+ * Earlier versions are still read: their names are hashed (entityStateFrom, customer-state-serde.ts).
  */
 export const ENTITY_STATE_VERSION = 3;
 export const SEVEN_DAYS_MS = 7 * 24 * 3_600_000;
@@ -105,10 +105,7 @@ export function deviceKey(device: string | undefined): number {
 }
 
 /** History merchants or devices of a version 1 or 2 state (names) as keys; keys are kept. */
-export function historyKeysFrom(
-  values: ReadonlyArray<string | number>,
-  key: (name: string) => number,
-): number[] {
+function historyKeysFrom(values: ReadonlyArray<string | number>, key: (name: string) => number): number[] {
   const out = new Array<number>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -187,7 +184,7 @@ function forgetOldestMerchant(seen: Map<number, number>): void {
  * Merchants seen as a state of either version holds them: [key, time] pairs (version 2, in JSON)
  * or a name → time object (version 1), whose names are hashed in their order.
  */
-export function merchantsSeenFrom(value: unknown): Map<number, number> {
+function merchantsSeenFrom(value: unknown): Map<number, number> {
   if (Array.isArray(value)) return new Map(value as Array<[number, number]>);
   const seen = new Map<number, number>();
   for (const [name, time] of Object.entries((value ?? {}) as Record<string, number>)) {
@@ -206,26 +203,34 @@ export function serializeEntityState(state: EntityState): string {
  * refuses text of another state version.
  */
 export function deserializeEntityState(text: string): EntityState {
-  const parsed = JSON.parse(text) as Omit<EntityState, 'v' | 'merchantsSeen'> & {
+  return entityStateFrom(JSON.parse(text));
+}
+
+/**
+ * An entity state from its parsed JSON (serializeEntityState's, or the customer store's earlier JSON
+ * values): versions 1 and 2 are brought to this one (names hashed), another version is refused.
+ */
+export function entityStateFrom(parsed: unknown): EntityState {
+  const p = parsed as Omit<EntityState, 'v' | 'merchantsSeen'> & {
     v: number;
     merchantsSeen: unknown;
     merchantsSeenSize?: number;
   };
-  if (![1, 2, ENTITY_STATE_VERSION].includes(parsed?.v) || !Array.isArray(parsed.times)) {
+  if (![1, 2, ENTITY_STATE_VERSION].includes(p?.v) || !Array.isArray(p.times)) {
     throw new FraudstreamError(
       'FS_SERDE',
-      `entity state version ${String(parsed?.v)} is not ${ENTITY_STATE_VERSION}`,
+      `entity state version ${String(p?.v)} is not ${ENTITY_STATE_VERSION}`,
     );
   }
-  const { merchantsSeenSize: _size, ...rest } = parsed;
+  const { merchantsSeenSize: _size, ...rest } = p;
   const categories = Object.create(null) as EntityState['categories'];
-  Object.assign(categories, parsed.categories);
+  Object.assign(categories, p.categories);
   return {
     ...rest,
     v: ENTITY_STATE_VERSION,
-    merchants: historyKeysFrom(parsed.merchants, merchantKey),
-    devices: historyKeysFrom(parsed.devices, deviceKey),
+    merchants: historyKeysFrom(p.merchants, merchantKey),
+    devices: historyKeysFrom(p.devices, deviceKey),
     categories,
-    merchantsSeen: merchantsSeenFrom(parsed.merchantsSeen),
+    merchantsSeen: merchantsSeenFrom(p.merchantsSeen),
   };
 }

@@ -23,9 +23,8 @@ import {
   deviceKey,
   ENTITY_STATE_VERSION,
   type EntityState,
-  historyKeysFrom,
+  entityStateFrom,
   merchantKey,
-  merchantsSeenFrom,
 } from '../features/index.ts';
 import { historyBytes } from './history-bytes.ts';
 
@@ -146,17 +145,8 @@ function decode(b: Buffer): CustomerState {
 
 /** A value of the earlier JSON format (entity state version 1: names in the history and merchants seen). */
 function fromJson(b: Buffer): CustomerState {
-  const s = JSON.parse(b.toString('utf8')) as CustomerState;
-  const e = s.entity as EntityState & { merchantsSeenSize?: number };
-  if (e && typeof e === 'object') {
-    if ((e.v as number) === 1 || (e.v as number) === 2) e.v = ENTITY_STATE_VERSION;
-    e.categories = Object.assign(Object.create(null), e.categories);
-    e.merchantsSeen = merchantsSeenFrom(e.merchantsSeen);
-    if (Array.isArray(e.merchants)) e.merchants = historyKeysFrom(e.merchants, merchantKey);
-    if (Array.isArray(e.devices)) e.devices = historyKeysFrom(e.devices, deviceKey);
-    delete e.merchantsSeenSize;
-  }
-  return s;
+  const s = JSON.parse(b.toString('utf8')) as Omit<CustomerState, 'entity'> & { entity: unknown };
+  return { ...s, entity: entityStateFrom(s.entity) };
 }
 
 export const customerStateSerde: Serde<CustomerState> = {
