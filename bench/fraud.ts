@@ -250,7 +250,6 @@ async function latencyAtRate(
   }));
   // Only orders appended after the warm-up count (JIT, table loading and the first commits are over).
   const measured = new Set(data.orders.slice(warm).map((r) => (r.value as { order_id: string }).order_id));
-  const profiles = data.profiles;
   data.orders.length = 0;
   const decision = new Float64Array(total);
   let decided = 0;
@@ -276,7 +275,7 @@ async function latencyAtRate(
   try {
     await sendAll(
       pipeline,
-      profiles.map((r) => toProducerRecord(pipeline, r)),
+      data.profiles.map((r) => toProducerRecord(pipeline, r)),
     );
     await pipeline.start();
     const reader = await pipeline.log.consumer({
