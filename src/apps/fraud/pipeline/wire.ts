@@ -54,7 +54,12 @@ const FACTS = 8;
 const PROFILE = 16;
 const NAMED = 32;
 
-const inputBytes = new WeakMap<object, Buffer>();
+/**
+ * Where a parsed input record keeps the bytes it was parsed from: a non-enumerable property (not
+ * copied by a spread, not written by JSON.stringify). A WeakMap entry per record made every garbage
+ * collection process one ephemeron per record in flight.
+ */
+const INPUT_BYTES = Symbol('fraudstream.inputBytes');
 
 /**
  * Value serde of the input topics: JSON, remembering each parsed record's bytes so that a record
@@ -66,7 +71,8 @@ export function inputJsonSerde(): Serde<unknown> {
     serialize: json.serialize,
     deserialize(b, topic) {
       const v = json.deserialize(b, topic);
-      if (b !== null && typeof v === 'object' && v !== null) inputBytes.set(v, b);
+      if (b !== null && typeof v === 'object' && v !== null)
+        Object.defineProperty(v, INPUT_BYTES, { value: b });
       return v;
     },
   };
@@ -74,7 +80,9 @@ export function inputJsonSerde(): Serde<unknown> {
 
 /** The JSON bytes `value` was parsed from by `inputJsonSerde`, if it was. */
 export function inputBytesOf(value: unknown): Buffer | undefined {
-  return typeof value === 'object' && value !== null ? inputBytes.get(value) : undefined;
+  return typeof value === 'object' && value !== null
+    ? (value as { [INPUT_BYTES]?: Buffer })[INPUT_BYTES]
+    : undefined;
 }
 
 /**

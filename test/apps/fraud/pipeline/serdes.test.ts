@@ -18,6 +18,8 @@ import {
 import { orderEvent } from '../../../../src/apps/fraud/pipeline/events.ts';
 import {
   fromWire,
+  inputBytesOf,
+  inputJsonSerde,
   type MerchantFacts,
   toWire,
   type WireOrder,
@@ -166,6 +168,19 @@ function stateFixture(file: string): {
 function featuresOf(entity: CustomerState['entity'], probes: ReturnType<typeof tx>[]) {
   return probes.map((p) => Array.from(computeFeatures(entity, p)).map((v) => (Number.isNaN(v) ? null : v)));
 }
+
+describe('input JSON serde', () => {
+  test('a parsed record keeps the bytes it came as; a copy of it and its JSON do not carry them', () => {
+    const bytes = Buffer.from(JSON.stringify(order()), 'utf8');
+    const parsed = inputJsonSerde().deserialize(bytes, 'orders') as Order;
+    assert.equal(inputBytesOf(parsed), bytes);
+    assert.deepEqual(parsed, order());
+    assert.equal(JSON.stringify(parsed), bytes.toString('utf8'));
+    assert.equal(inputBytesOf({ ...parsed }), undefined);
+    assert.equal(inputBytesOf(order()), undefined);
+    assert.equal(inputBytesOf(null), undefined);
+  });
+});
 
 describe('customer state serde', () => {
   function state(): CustomerState {
