@@ -139,3 +139,41 @@ test('record cache: a scan that never hits stops filling the cache; writes are s
   assert.equal(backend.get(Buffer.from('w')), undefined);
   assert.equal(kv.get('w')?.n, 1);
 });
+
+test('record cache: under a third of hits, reads are not cached and written values leave at the flush; writes are still held back once per key', () => {
+  const backend = new MemoryBackend();
+  const changelog = new ChangeloggingBackend(backend);
+  const kv = new MeteredKeyValueStore('kv', changelog, S, J, false, 10_000);
+  // one window of lookups with a quarter of hits: every fourth key read twice in a row
+  for (let i = 0; i < 8192; i++) kv.get(`k${i - (i % 4 === 3 ? 1 : 0)}`);
+  const cached = kv.cache!.size;
+  kv.get('another');
+  assert.equal(kv.cache!.size, cached, 'reads are no longer admitted');
+  kv.put('w', { n: 1 });
+  kv.put('w', { n: 2 });
+  assert.equal(kv.get('w')?.n, 2, 'reads see the held-back write');
+  assert.equal(backend.get(Buffer.from('w')), undefined);
+  kv.flush();
+  assert.deepEqual(changes(changelog), [['w', 2]]);
+  assert.equal(kv.cache!.size, cached, 'the written entry left the cache');
+  const misses = kv.cache!.misses;
+  assert.equal(kv.get('w')?.n, 2, 'read back from the backend');
+  assert.equal(kv.cache!.misses, misses + 1);
+});
+
+test('record cache: with a third of hits or more, reads stay cached and written values stay after the flush', () => {
+  const backend = new MemoryBackend();
+  const changelog = new ChangeloggingBackend(backend);
+  const kv = new MeteredKeyValueStore('kv', changelog, S, J, false, 10_000);
+  // one window of lookups with half of them hits: every key read twice in a row
+  for (let i = 0; i < 8192; i++) kv.get(`k${i >> 1}`);
+  const cached = kv.cache!.size;
+  kv.get('another');
+  assert.equal(kv.cache!.size, cached + 1, 'reads are still admitted');
+  kv.put('w', { n: 1 });
+  kv.flush();
+  assert.deepEqual(changes(changelog), [['w', 1]]);
+  const hits = kv.cache!.hits;
+  assert.equal(kv.get('w')?.n, 1);
+  assert.equal(kv.cache!.hits, hits + 1, 'answered from the cache');
+});
