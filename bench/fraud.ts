@@ -68,7 +68,7 @@ function arg(args: string[], flag: string): string | undefined {
 function generate(
   orders: number,
   startTime: number,
-  customers = CUSTOMERS,
+  customers: number,
 ): { profiles: GeneratedRecord[]; orders: GeneratedRecord[] } {
   const out = { profiles: [] as GeneratedRecord[], orders: [] as GeneratedRecord[] };
   const generator = new SyntheticGenerator({
@@ -361,6 +361,8 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const rates = (arg(ctx.args, '--rates') ?? '10000,1000').split(',').map(Number);
   const only = arg(ctx.args, '--only');
   const customersFlag = arg(ctx.args, '--customers');
+  /** --customers N sets the population of both cases; each has its own default otherwise */
+  const customers = (fallback: number) => (customersFlag === undefined ? fallback : Number(customersFlag));
   const commitFlag = arg(ctx.args, '--commit-interval');
   // Default: what `fraudstream start` uses (config engine.commitIntervalMs, its default when unset).
   const commitIntervalMs = Number(commitFlag ?? loadConfig({ env: {} }).engine.commitIntervalMs);
@@ -381,21 +383,14 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
             ctx,
             target,
             orders,
-            customersFlag === undefined ? CUSTOMERS : Number(customersFlag),
+            customers(CUSTOMERS),
             target === targets[0] ? arg(ctx.args, '--cpu-prof') : undefined,
           )),
         );
       if (!only || only === 'latency')
         for (const rate of rates)
           results.push(
-            ...(await latencyAtRate(
-              ctx,
-              target,
-              rate,
-              seconds,
-              warmup,
-              customersFlag === undefined ? LATENCY_CUSTOMERS : Number(customersFlag),
-            )),
+            ...(await latencyAtRate(ctx, target, rate, seconds, warmup, customers(LATENCY_CUSTOMERS))),
           );
     }
   } finally {

@@ -90,7 +90,7 @@ function decode(b: Buffer): CustomerState {
   const scoredAt = r.f64();
   const v = r.u8();
   if (v !== expected)
-    throw new FraudstreamError('FS_SERDE', `customer state version ${v} is not ${ENTITY_STATE_VERSION}`);
+    throw new FraudstreamError('FS_SERDE', `customer state version ${v} is not ${expected}`);
   const n = r.varuint();
   const times = new Array<number>(n);
   const amounts = new Array<number>(n);

@@ -131,8 +131,8 @@ export class RecordCache<V> {
    * A scan-like access pattern (every key once, e.g. a stream joined against a large table, or more
    * keys in use than the cache holds) rarely hits: caching its reads costs more than it saves, since
    * a cached value lives long enough to be promoted to V8's old generation and then dies there (in
-   * the fraud pipeline with 50,000 customers, hit rates of 9-23 % made the pipeline 10-15 % slower
-   * than no cache at all). Reads stop being admitted after a window of lookups with under
+   * the fraud pipeline with 50,000 customers, hit rates of 5-23 % made the pipeline 10-15 % slower
+   * than with both caches off). Reads stop being admitted after a window of lookups with under
    * ADMIT_HIT_RATE hits, and are admitted again for one probing window in every eight.
    */
   private reviewAdmission(): void {
