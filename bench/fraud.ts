@@ -1,13 +1,15 @@
 /**
  * Fraud pipeline benchmark: `npm run bench -- fraud [--orders N] [--seconds S] [--rates 10000,1000]
  * [--only throughput|latency] [--cpu-prof <file>] [--kafka host:port|off] [--commit-interval ms]
- * [--warmup S] [--targets embedded,kafka] [--max-poll n] [--customers N]` (profile: the first target's throughput window; kafka:
- * default $FRAUDSTREAM_KAFKA_BROKERS or 127.0.0.1:9092, skipped when no broker answers).
+ * [--warmup S] [--max-warmup S] [--targets embedded,kafka] [--max-poll n] [--customers N]
+ * [--state memory|lmdb]` (profile: the first target's throughput window; kafka: default
+ * $FRAUDSTREAM_KAFKA_BROKERS or 127.0.0.1:9092, skipped when no broker answers).
  *
  * The full fraud topology (validation → merchant stage → customer stage: point-in-time features,
  * the four shipped rule packs, decision; outputs to scored/audit/review/alerts/seed 004 routes),
  * run by `StreamsApp` as `fraudstream start` runs it (exactly-once, the commit interval of config
- * engine.commitIntervalMs's default unless --commit-interval; in-memory stores), with one partition
+ * engine.commitIntervalMs's default unless --commit-interval; in-memory stores, or with --state lmdb
+ * LMDB stores as `fraudstream start`'s default: cases `embedded lmdb …`, `kafka lmdb …`), with one partition
  * per topic (one task per stage, one process), on a scratch embedded log (`embedded …` cases) and on the local Kafka broker with run-prefixed topics deleted
  * afterwards (`kafka …` cases). Generator orders (seed 7, 2% fraud) with their customer and merchant profiles
  * (300 merchants; customers: 5,000 for throughput, 50,000 for latency, or --customers for both).
@@ -17,18 +19,25 @@
  *                                  (÷ the process's CPU time: wall time on a shared machine includes
  *                                  waiting for a core) and cpu_share (cores the process got)
  *   embedded latency at R/s        orders appended at R per second (batches every 10 ms, event
- *                                  time = append time) for a warm-up of --warmup seconds (1; not
- *                                  counted: JIT, table loading) then S seconds while the app runs:
+ *                                  time = append time): a warm-up, not counted (JIT, table loading,
+ *                                  the backlog these leave), of at least --warmup seconds (1) and
+ *                                  until every order appended 100 ms earlier has been decided, at
+ *                                  every tick for 0.5 s (caught up), at most --max-warmup seconds
+ *                                  (10: a rate over capacity never catches up); then S seconds:
+ *                                    warmup_s                   how long the warm-up took
  *                                    p50_ms / p99_ms            append → decision (audit decidedAt)
  *                                    p99_committed_ms           append → the fraud.scored record read
  *                                                               by a read_committed consumer
  *                                    events_per_sec             orders scored ÷ (first append → last decision)
  *                                  a rate above the pipeline's capacity shows up as a growing backlog,
  *                                  so its p99 is large: that is the honest figure, not a failure.
+ * Before each measured window a full GC clears the bench's own set-up garbage.
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ScratchPipeline } from '../src/apps/fraud/backtest/index.ts';
 import { RulesEngine, SHIPPED_RULE_PACK_FILES } from '../src/apps/fraud/rules/index.ts';
 import { loadConfig } from '../src/config.ts';
@@ -44,6 +53,8 @@ interface Target {
   maxPollRecords?: number;
   /** the app's commit interval (undefined: the engine's exactly-once default, as `fraudstream start`) */
   commitIntervalMs?: number;
+  /** state stores (--state memory|lmdb; default memory) */
+  stateBackend: 'memory' | 'lmdb';
 }
 /** Throughput: N orders over 30 days of event time, ~9 per customer in a 7-day window at 200k. */
 const CUSTOMERS = 5000;
@@ -60,18 +71,19 @@ const MERCHANTS = 300;
 /** generous bound on waiting for a backlog to drain */
 const DRAIN_TIMEOUT_MS = 300_000;
 
+/** `embedded`, `kafka`; with LMDB state stores `embedded lmdb`, `kafka lmdb` */
+function caseName(target: Target): string {
+  return target.stateBackend === 'lmdb' ? `${target.name} lmdb` : target.name;
+}
+
 function arg(args: string[], flag: string): string | undefined {
   const i = args.indexOf(flag);
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-function generate(
-  orders: number,
-  startTime: number,
-  customers: number,
-): { profiles: GeneratedRecord[]; orders: GeneratedRecord[] } {
-  const out = { profiles: [] as GeneratedRecord[], orders: [] as GeneratedRecord[] };
-  const generator = new SyntheticGenerator({
+/** The bench's data: seed 7, 2 % fraud, 300 merchants; profiles first, then `orders` orders. */
+function generator(orders: number, startTime: number, customers: number): SyntheticGenerator {
+  return new SyntheticGenerator({
     seed: 7,
     fraudRate: 0.02,
     count: orders,
@@ -80,8 +92,48 @@ function generate(
     customers,
     merchants: MERCHANTS,
   });
-  for (const r of generator) (r.kind === 'order' ? out.orders : out.profiles).push(r);
+}
+
+function generate(
+  orders: number,
+  startTime: number,
+  customers: number,
+): { profiles: GeneratedRecord[]; orders: GeneratedRecord[] } {
+  const out = { profiles: [] as GeneratedRecord[], orders: [] as GeneratedRecord[] };
+  for (const r of generator(orders, startTime, customers))
+    (r.kind === 'order' ? out.orders : out.profiles).push(r);
   return out;
+}
+
+/**
+ * Orders as JSON text with a timestamp placeholder (set at append), made one at a time: the
+ * generated objects die young instead of all living until the run starts.
+ */
+function generateAsText(
+  orders: number,
+  startTime: number,
+  customers: number,
+): { profiles: GeneratedRecord[]; orders: Array<{ key: Buffer; json: string }> } {
+  const out = { profiles: [] as GeneratedRecord[], orders: [] as Array<{ key: Buffer; json: string }> };
+  for (const r of generator(orders, startTime, customers)) {
+    if (r.kind !== 'order') out.profiles.push(r);
+    else
+      out.orders.push({
+        key: Buffer.from(r.key),
+        json: JSON.stringify({ ...(r.value as object), timestamp: TIMESTAMP_MARK }),
+      });
+  }
+  return out;
+}
+
+/**
+ * A full garbage collection before a measured window, so that the bench's own set-up garbage (the
+ * generated records) is not collected inside it (a producer in another process would not leave
+ * any). `gc` is exposed at run time: `--expose-gc` makes new contexts carry it.
+ */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
 function toProducerRecord(
@@ -170,6 +222,7 @@ async function maxThroughput(
     log: target.log,
     maxPollRecords: target.maxPollRecords,
     commitIntervalMs: target.commitIntervalMs,
+    stateBackend: target.stateBackend,
     parentDir: ctx.tmpDir,
     onScored: () => done++,
     onRejected: () => done++,
@@ -182,6 +235,7 @@ async function maxThroughput(
     data = undefined;
     await loading;
     ctx.progress(`throughput: ${orderCount} orders + ${profileCount} profiles loaded`);
+    collectGarbage();
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     let scoredAt = 0;
@@ -199,20 +253,20 @@ async function maxThroughput(
     );
     return [
       {
-        case: `${target.name} max throughput`,
+        case: `${caseName(target)} max throughput`,
         metric: 'events_per_sec',
         value: Math.round(orderCount / seconds),
         unit: 'events/s',
       },
       {
         // On a shared machine wall time includes waiting for a core; this is the rate per core-second.
-        case: `${target.name} max throughput`,
+        case: `${caseName(target)} max throughput`,
         metric: 'events_per_cpu_sec',
         value: Math.round(orderCount / cpuSeconds),
         unit: 'events/cpu-s',
       },
       {
-        case: `${target.name} max throughput`,
+        case: `${caseName(target)} max throughput`,
         metric: 'cpu_share',
         value: cpuSeconds / seconds,
         unit: 'cores',
@@ -228,31 +282,40 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/** How a latency case warms up: at least `minSeconds`, then until the app has caught up, at most `maxSeconds`. */
+interface Warmup {
+  minSeconds: number;
+  maxSeconds: number;
+}
+
+/** Caught up: every order appended this long ago has been decided (the start-up backlog is gone)… */
+const CAUGHT_UP_LAG_MS = 100;
+/** …at every tick for this long. */
+const CAUGHT_UP_FOR_MS = 500;
+
 async function latencyAtRate(
   ctx: BenchContext,
   target: Target,
   rate: number,
   seconds: number,
-  warmupSeconds: number,
+  warmup: Warmup,
   customers: number,
 ): Promise<BenchResult[]> {
-  const warm = Math.round(rate * warmupSeconds);
+  const maxWarm = Math.round(rate * warmup.maxSeconds);
   const total = Math.round(rate * seconds);
   // Profiles keep generated times (orders get their append time): start a week back so that none
   // is in the future (Kafka refuses timestamps over an hour ahead; 60k orders span over a day).
-  const data = generate(warm + total, Date.now() - 7 * 86_400_000, customers);
-  // Orders wait as JSON text (leaf strings a GC does not scan; the generated objects are dropped),
-  // their timestamp a placeholder set at append time: the bench's own data and work on the app's
-  // thread stay small, as a producer in another process would be.
-  const orders = data.orders.map((r) => ({
-    key: Buffer.from(r.key),
-    json: JSON.stringify({ ...(r.value as object), timestamp: TIMESTAMP_MARK }),
-  }));
-  // Only orders appended after the warm-up count (JIT, table loading and the first commits are over).
-  const measured = new Set(data.orders.slice(warm).map((r) => (r.value as { order_id: string }).order_id));
-  data.orders.length = 0;
+  // Orders wait as JSON text (leaf strings a GC does not scan), their timestamp a placeholder set at
+  // append time: the bench's own data and work on the app's thread stay small, as a producer in
+  // another process would be.
+  const data = generateAsText(maxWarm + total, Date.now() - 7 * 86_400_000, customers);
+  const orders = data.orders;
+  // Orders appended from this wall-clock time on are measured (event time = append time); the
+  // warm-up's are not (JIT, table loading, the backlog that start-up leaves).
+  let measureFrom = Number.POSITIVE_INFINITY;
   const decision = new Float64Array(total);
   let decided = 0;
+  let decidedAll = 0;
   let lastDecisionAt = 0;
   let rejected = 0;
   const pipeline = await ScratchPipeline.open({
@@ -260,9 +323,11 @@ async function latencyAtRate(
     log: target.log,
     maxPollRecords: target.maxPollRecords,
     commitIntervalMs: target.commitIntervalMs,
+    stateBackend: target.stateBackend,
     parentDir: ctx.tmpDir,
     onScored: (s) => {
-      if (!measured.has(s.eventId)) return;
+      decidedAll++;
+      if (s.eventTime < measureFrom) return;
       if (decided < total) decision[decided++] = s.audit.decidedAt - s.eventTime;
       lastDecisionAt = performance.now();
     },
@@ -277,6 +342,8 @@ async function latencyAtRate(
       pipeline,
       data.profiles.map((r) => toProducerRecord(pipeline, r)),
     );
+    data.profiles.length = 0;
+    collectGarbage();
     await pipeline.start();
     const reader = await pipeline.log.consumer({
       groupId: `${pipeline.applicationId}-bench-reader`,
@@ -287,13 +354,9 @@ async function latencyAtRate(
     const readLoop = (async () => {
       while (reading) {
         for (const r of await reader.poll(50)) {
-          const now = Date.now();
-          const v = JSON.parse((r.value as Buffer).toString('utf8')) as {
-            event_id: string;
-            event_time: number;
-          };
+          // a scored record carries its order's timestamp: the append time (no parse on the app's thread)
           seenAll++;
-          if (seen < total && measured.has(v.event_id)) committed[seen++] = now - v.event_time;
+          if (seen < total && r.timestamp >= measureFrom) committed[seen++] = Date.now() - r.timestamp;
         }
       }
     })();
@@ -301,24 +364,50 @@ async function latencyAtRate(
     const started = performance.now();
     let firstAppend = started;
     let sent = 0;
+    let warm = -1; // orders appended in the warm-up, once it is over
+    /** [performance.now(), orders appended by then] per tick of the warm-up */
+    const ticks: Array<[number, number]> = [];
+    const caughtUp = (now: number): boolean => {
+      let owed = 0;
+      for (const [at, n] of ticks) if (at <= now - CAUGHT_UP_LAG_MS) owed = n;
+      return decidedAll + rejected >= owed;
+    };
+    let caughtUpSince = Number.POSITIVE_INFINITY;
     // Offered load: every 10 ms, append what is due; event time = append time.
-    while (sent < warm + total) {
-      const due = Math.min(warm + total, Math.floor(((performance.now() - started) / 1000) * rate));
+    while (warm < 0 || sent < warm + total) {
+      const now = performance.now();
+      const elapsed = (now - started) / 1000;
+      if (warm < 0) caughtUpSince = caughtUp(now) ? Math.min(caughtUpSince, now) : Number.POSITIVE_INFINITY;
+      const settled = now - caughtUpSince >= CAUGHT_UP_FOR_MS;
+      if (
+        warm < 0 &&
+        ((elapsed >= warmup.minSeconds && settled) || elapsed >= warmup.maxSeconds || sent >= maxWarm)
+      ) {
+        warm = sent;
+        firstAppend = now;
+        measureFrom = Date.now();
+        ctx.progress(
+          `latency @${rate}/s: warm-up over after ${elapsed.toFixed(1)} s (${settled ? 'caught up' : 'not caught up'})`,
+        );
+      }
+      const limit = warm < 0 ? maxWarm : warm + total;
+      const due = Math.min(limit, Math.floor(((now - started) / 1000) * rate));
       if (due > sent) {
-        if (sent <= warm && due > warm) firstAppend = performance.now();
-        const now = Date.now();
+        const stampAt = Math.max(Date.now(), warm < 0 ? 0 : measureFrom);
         const batch: ProducerRecord[] = [];
-        const stamp = `"timestamp":${now}`;
+        const stamp = `"timestamp":${stampAt}`;
         for (; sent < due; sent++) {
           const o = orders[sent];
           const value = Buffer.from(o.json.replace(TIMESTAMP_FIELD, stamp));
-          batch.push({ topic: pipeline.topics.orders, key: o.key, value, timestamp: now });
+          batch.push({ topic: pipeline.topics.orders, key: o.key, value, timestamp: stampAt });
         }
         // a late tick can owe thousands of records: keep each request under the broker's 1 MB limit
         for (let i = 0; i < batch.length; i += 500) await producer.send(batch.slice(i, i + 500));
       }
+      if (warm < 0) ticks.push([performance.now(), sent]);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    const warmSeconds = (firstAppend - started) / 1000;
     const sendSeconds = (performance.now() - firstAppend) / 1000;
     await producer.close();
     ctx.progress(
@@ -330,7 +419,7 @@ async function latencyAtRate(
     await reader.close();
     const d = decision.slice(0, decided).sort();
     const c = committed.slice(0, seen).sort();
-    const name = `${target.name} latency at ${rate} events/s`;
+    const name = `${caseName(target)} latency at ${rate} events/s`;
     return [
       {
         case: name,
@@ -344,6 +433,7 @@ async function latencyAtRate(
         value: Math.round(decided / ((lastDecisionAt - firstAppend) / 1000)),
         unit: 'events/s',
       },
+      { case: name, metric: 'warmup_s', value: Math.round(warmSeconds * 10) / 10, unit: 's' },
       { case: name, metric: 'p50_ms', value: percentile(d, 50), unit: 'ms' },
       { case: name, metric: 'p99_ms', value: percentile(d, 99), unit: 'ms' },
       { case: name, metric: 'p99_committed_ms', value: percentile(c, 99), unit: 'ms' },
@@ -357,7 +447,10 @@ async function latencyAtRate(
 export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const orders = Number(arg(ctx.args, '--orders') ?? 20_000);
   const seconds = Number(arg(ctx.args, '--seconds') ?? 5);
-  const warmup = Number(arg(ctx.args, '--warmup') ?? 1);
+  const warmup: Warmup = {
+    minSeconds: Number(arg(ctx.args, '--warmup') ?? 1),
+    maxSeconds: Number(arg(ctx.args, '--max-warmup') ?? 10),
+  };
   const rates = (arg(ctx.args, '--rates') ?? '10000,1000').split(',').map(Number);
   const only = arg(ctx.args, '--only');
   const customersFlag = arg(ctx.args, '--customers');
@@ -369,11 +462,14 @@ export default async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const names = (arg(ctx.args, '--targets') ?? 'embedded,kafka').split(',');
   const maxPollFlag = arg(ctx.args, '--max-poll');
   const maxPollRecords = Number(maxPollFlag ?? loadConfig({ env: {} }).engine.maxPollRecords);
+  const stateBackend = arg(ctx.args, '--state') ?? 'memory';
+  if (stateBackend !== 'memory' && stateBackend !== 'lmdb')
+    throw new Error(`--state: expected memory or lmdb, got "${stateBackend}"`);
   const targets: Target[] = names.includes('embedded')
-    ? [{ name: 'embedded', commitIntervalMs, maxPollRecords }]
+    ? [{ name: 'embedded', commitIntervalMs, maxPollRecords, stateBackend }]
     : [];
   const kafka = names.includes('kafka') ? await connectKafka(ctx, arg(ctx.args, '--kafka')) : undefined;
-  if (kafka) targets.push({ name: 'kafka', log: kafka, commitIntervalMs, maxPollRecords });
+  if (kafka) targets.push({ name: 'kafka', log: kafka, commitIntervalMs, maxPollRecords, stateBackend });
   const results: BenchResult[] = [];
   try {
     for (const target of targets) {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { memoryBackend, StreamBuilder, StreamsApp } from '../../../engine/index.ts';
+import { lmdbBackend, memoryBackend, StreamBuilder, StreamsApp } from '../../../engine/index.ts';
 import { EmbeddedLog, type Log } from '../../../log/index.ts';
 import { DecisionEngine } from '../decision/index.ts';
 import { FraudScorer, type ModelHolder } from '../pipeline/scorer.ts';
@@ -36,6 +36,8 @@ export interface ScratchPipelineOptions {
   commitIntervalMs?: number;
   /** records per poll (default 1000); smaller keeps each commit's produce request small */
   maxPollRecords?: number;
+  /** state stores: 'memory' (default; a backtest is thrown away) or 'lmdb' (`fraudstream start`'s default) */
+  stateBackend?: 'memory' | 'lmdb';
 }
 
 export type FraudTopicNames = { -readonly [K in keyof typeof FRAUD_TOPICS]: string };
@@ -117,7 +119,7 @@ export class ScratchPipeline {
         applicationId,
         log,
         stateDir: path.join(dir, 'state'),
-        stateBackend: memoryBackend(),
+        stateBackend: options.stateBackend === 'lmdb' ? lmdbBackend() : memoryBackend(),
         processingGuarantee: options.processingGuarantee ?? 'exactly_once',
         commitIntervalMs: options.commitIntervalMs,
         maxPollRecords: options.maxPollRecords,
