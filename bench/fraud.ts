@@ -21,7 +21,7 @@
  *   embedded latency at R/s        orders appended at R per second (batches every 10 ms, event
  *                                  time = append time): a warm-up, not counted (JIT, table loading,
  *                                  the backlog these leave), of at least --warmup seconds (1) and
- *                                  until every order appended 100 ms earlier has been decided, at
+ *                                  until every order appended 250 ms earlier has been decided, at
  *                                  every tick for 0.5 s (caught up), at most --max-warmup seconds
  *                                  (10: a rate over capacity never catches up); then S seconds:
  *                                    warmup_s                   how long the warm-up took
@@ -312,7 +312,7 @@ interface Warmup {
 }
 
 /** Caught up: every order appended this long ago has been decided (the start-up backlog is gone)… */
-const CAUGHT_UP_LAG_MS = 100;
+const CAUGHT_UP_LAG_MS = 250;
 /** …at every tick for this long. */
 const CAUGHT_UP_FOR_MS = 500;
 
