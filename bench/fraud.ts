@@ -111,14 +111,12 @@ function generate(
  * with a 13-digit timestamp placeholder that `take` overwrites with the append time.
  */
 class PendingOrders {
-  readonly count: number;
   readonly #bytes: Buffer;
   readonly #keys: Buffer;
   /** per order: [value start, value end, key start, key end, timestamp digits at] */
   readonly #at: Float64Array;
 
   constructor(orders: GeneratedRecord[]) {
-    this.count = orders.length;
     const values = orders.map((r) =>
       Buffer.from(JSON.stringify({ ...(r.value as object), timestamp: TIMESTAMP_MARK })),
     );
@@ -142,10 +140,13 @@ class PendingOrders {
 
   /** Order i as a record stamped `timestamp` (a copy: the producer may keep it). */
   take(i: number, topic: string, timestamp: number): ProducerRecord {
-    const a = this.#at.subarray(i * 5, i * 5 + 5);
-    const value = Buffer.from(this.#bytes.subarray(a[0], a[1]));
-    value.write(String(timestamp), a[4] - a[0], 'latin1');
-    return { topic, key: this.#keys.subarray(a[2], a[3]), value, timestamp };
+    const at = this.#at;
+    const j = i * 5;
+    const digits = String(timestamp);
+    if (digits.length !== 13) throw new Error(`timestamp ${timestamp} does not have 13 digits`);
+    const value = Buffer.from(this.#bytes.subarray(at[j], at[j + 1]));
+    value.write(digits, at[j + 4] - at[j], 'latin1');
+    return { topic, key: this.#keys.subarray(at[j + 2], at[j + 3]), value, timestamp };
   }
 }
 
