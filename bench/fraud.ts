@@ -67,6 +67,7 @@ const LATENCY_CUSTOMERS = 50_000;
 /** an order's timestamp in its waiting JSON bytes: 13 digits, overwritten with the append time's */
 const TIMESTAMP_MARK = 1_000_000_000_000;
 const TIMESTAMP_FIELD = `"timestamp":${TIMESTAMP_MARK}`;
+const TIMESTAMP_DIGITS = String(TIMESTAMP_MARK).length;
 const MERCHANTS = 300;
 /** generous bound on waiting for a backlog to drain */
 const DRAIN_TIMEOUT_MS = 300_000;
@@ -128,7 +129,13 @@ class PendingOrders {
       const mark = values[i].indexOf(TIMESTAMP_FIELD);
       if (mark < 0) throw new Error(`order ${i} has no timestamp placeholder`);
       this.#at.set(
-        [v, v + values[i].length, k, k + keys[i].length, v + mark + TIMESTAMP_FIELD.length - 13],
+        [
+          v,
+          v + values[i].length,
+          k,
+          k + keys[i].length,
+          v + mark + TIMESTAMP_FIELD.length - TIMESTAMP_DIGITS,
+        ],
         i * 5,
       );
       v += values[i].length;
@@ -143,7 +150,8 @@ class PendingOrders {
     const at = this.#at;
     const j = i * 5;
     const digits = String(timestamp);
-    if (digits.length !== 13) throw new Error(`timestamp ${timestamp} does not have 13 digits`);
+    if (digits.length !== TIMESTAMP_DIGITS)
+      throw new Error(`timestamp ${timestamp} does not have ${TIMESTAMP_DIGITS} digits`);
     const value = Buffer.from(this.#bytes.subarray(at[j], at[j + 1]));
     value.write(digits, at[j + 4] - at[j], 'latin1');
     return { topic, key: this.#keys.subarray(at[j + 2], at[j + 3]), value, timestamp };
@@ -160,11 +168,7 @@ function collectGarbage(): void {
   (runInNewContext('gc') as () => void)();
 }
 
-function toProducerRecord(
-  pipeline: ScratchPipeline,
-  r: GeneratedRecord,
-  timestamp = r.timestamp,
-): ProducerRecord {
+function toProducerRecord(pipeline: ScratchPipeline, r: GeneratedRecord): ProducerRecord {
   const topic =
     r.kind === 'order'
       ? pipeline.topics.orders
@@ -175,7 +179,7 @@ function toProducerRecord(
     topic,
     key: Buffer.from(r.key),
     value: Buffer.from(JSON.stringify(r.value)),
-    timestamp,
+    timestamp: r.timestamp,
   };
 }
 
@@ -387,11 +391,13 @@ async function latencyAtRate(
     let firstAppend = started;
     let sent = 0;
     let warm = -1; // orders appended in the warm-up, once it is over
-    /** [performance.now(), orders appended by then] per tick of the warm-up */
+    /** [performance.now(), orders appended by then] per tick of the warm-up, oldest first */
     const ticks: Array<[number, number]> = [];
+    let owed = 0; // orders appended CAUGHT_UP_LAG_MS ago or earlier
+    let nextTick = 0;
     const caughtUp = (now: number): boolean => {
-      let owed = 0;
-      for (const [at, n] of ticks) if (at <= now - CAUGHT_UP_LAG_MS) owed = n;
+      for (; nextTick < ticks.length && ticks[nextTick][0] <= now - CAUGHT_UP_LAG_MS; nextTick++)
+        owed = ticks[nextTick][1];
       return decidedAll + rejected >= owed;
     };
     let caughtUpSince = Number.POSITIVE_INFINITY;
